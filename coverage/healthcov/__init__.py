@@ -1,0 +1,74 @@
+"""healthcov: who can reach care in time, who cannot, and where the next facility should go.
+
+Travel times, isochrones and Zhejiang health-planning standards on real road networks.
+"""
+
+from __future__ import annotations
+
+from . import datasets
+from .errors import (
+    AssumedCRSWarning,
+    CoordinateSystemWarning,
+    CRSError,
+    DataNotFoundError,
+    EmptyInputError,
+    GeometryConvertedWarning,
+    HealthcovError,
+    HealthcovWarning,
+    InputError,
+    InvalidGeometryError,
+    MissingColumnError,
+    NetworkError,
+    OffNetworkError,
+    OffNetworkWarning,
+    ProfileError,
+)
+from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
+from .io.facilities import read_facilities
+from .io.networks import network_from_place, read_cbengine, read_network
+from .isochrones import isochrones
+from .network.arrays import clear_cache
+from .network.modes import MODES, TravelMode, get_mode
+from .network.prepare import graph_info
+from .network.snap import snap_points
+from .traveltime import nodes_frame, travel_times
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "datasets",
+    "read_network",
+    "network_from_place",
+    "read_cbengine",
+    "read_facilities",
+    "travel_times",
+    "isochrones",
+    "snap_points",
+    "nodes_frame",
+    "graph_info",
+    "clear_cache",
+    "get_mode",
+    "TravelMode",
+    "MODES",
+    "to_wgs84",
+    "gcj02_to_wgs84",
+    "wgs84_to_gcj02",
+    "bd09_to_wgs84",
+    "wgs84_to_bd09",
+    "HealthcovError",
+    "InputError",
+    "DataNotFoundError",
+    "CRSError",
+    "EmptyInputError",
+    "MissingColumnError",
+    "InvalidGeometryError",
+    "NetworkError",
+    "OffNetworkError",
+    "ProfileError",
+    "HealthcovWarning",
+    "AssumedCRSWarning",
+    "OffNetworkWarning",
+    "GeometryConvertedWarning",
+    "CoordinateSystemWarning",
+]

@@ -1,0 +1,115 @@
+"""Helpers shared by the readers."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from ..errors import (
+    AssumedCRSWarning,
+    CRSError,
+    DataNotFoundError,
+    InputError,
+    MissingColumnError,
+)
+from ..network.prepare import utm_crs_for
+
+LON_NAMES = ("lon", "lng", "longitude", "long", "x", "经度", "wgs84_lon", "gcj02_lon", "lon_wgs84")
+LAT_NAMES = ("lat", "latitude", "y", "纬度", "wgs84_lat", "gcj02_lat", "lat_wgs84")
+
+
+def existing_path(source: Any, what: str) -> Path:
+    path = Path(source).expanduser()
+    if not path.exists():
+        hint = ""
+        if not path.is_absolute():
+            hint = f" (relative to {Path.cwd()})"
+        msg = f"{what} file not found: {str(path)!r}{hint}. Check the path, or set HEALTHCOV_DATA for the shared data"
+        raise DataNotFoundError(msg)
+    return path
+
+
+def read_csv_any(path: Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV, trying UTF-8 (with BOM) then GB18030, as Chinese offices often save GBK."""
+    if encoding:
+        return pd.read_csv(path, encoding=encoding)
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, encoding=enc)
+        except UnicodeDecodeError:
+            continue
+    msg = f"cannot decode {str(path)!r} as UTF-8 or GB18030: pass encoding='...'"
+    raise InputError(msg)
+
+
+def find_column(df: pd.DataFrame, wanted: str | None, candidates: tuple[str, ...], what: str, source: str) -> str:
+    if wanted is not None:
+        if wanted not in df.columns:
+            msg = f"{source}: column {wanted!r} ({what}) not found; columns are {list(df.columns)}"
+            raise MissingColumnError(msg)
+        return wanted
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    for c in candidates:
+        if c in lower:
+            return str(lower[c])
+    msg = (
+        f"{source}: no {what} column found (looked for {', '.join(candidates[:5])}, …); "
+        f"columns are {list(df.columns)}. Name it with the matching argument, e.g. lon='经度'"
+    )
+    raise MissingColumnError(msg)
+
+
+def looks_lonlat(bounds: np.ndarray) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return bool(np.isfinite(bounds).all() and -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90)
+
+
+def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame:
+    """Give ``gdf`` a CRS: the declared one, ``crs=``, or WGS84 with a warning when it looks lon/lat.
+
+    Also refuses a declared CRS that contradicts the coordinates.
+    """
+    bounds = np.asarray(gdf.total_bounds, dtype=float)
+    if crs is not None:
+        if gdf.crs is not None and pyproj.CRS.from_user_input(crs) != gdf.crs:
+            gdf = gdf.set_crs(crs, allow_override=True)
+        elif gdf.crs is None:
+            gdf = gdf.set_crs(crs)
+    elif gdf.crs is None:
+        if looks_lonlat(bounds):
+            warnings.warn(
+                f"{source} has no CRS; its coordinates look like longitude/latitude, so WGS84 (EPSG:4326) "
+                "was assumed. Pass crs= to say otherwise (and coord_system='gcj02' for AMap/Tencent data)",
+                AssumedCRSWarning,
+                stacklevel=3,
+            )
+            gdf = gdf.set_crs(4326)
+        else:
+            msg = f"{source} has no CRS and its coordinates are not longitude/latitude: pass crs= (e.g. crs='EPSG:4547')"
+            raise CRSError(msg)
+    if gdf.crs.is_geographic and not looks_lonlat(bounds):
+        msg = (
+            f"{source} says its CRS is {gdf.crs.to_string()} (degrees) but its coordinates "
+            f"({bounds.round(1).tolist()}) are not longitude/latitude: pass the right crs= "
+            "(they look projected, in metres)"
+        )
+        raise CRSError(msg)
+    if not gdf.crs.is_geographic and looks_lonlat(bounds) and np.ptp(bounds[[0, 2]]) < 10:
+        msg = (
+            f"{source} says its CRS is {gdf.crs.to_string()} (metres) but its coordinates "
+            f"({bounds.round(4).tolist()}) look like longitude/latitude: pass crs='EPSG:4326'"
+        )
+        raise CRSError(msg)
+    return gdf
+
+
+def local_utm(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
+    ll = gdf.to_crs(4326) if not gdf.crs.is_geographic else gdf
+    minx, miny, maxx, maxy = ll.total_bounds
+    return utm_crs_for((minx + maxx) / 2, (miny + maxy) / 2)

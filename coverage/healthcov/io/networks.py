@@ -1,0 +1,371 @@
+"""Read road networks from OSM files, GraphML, bureau line layers or osmnx, ready to route."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._columns import LENGTH
+from ..errors import InputError, MissingColumnError, NetworkError
+from ..network.modes import TravelMode, get_mode
+from ..network.prepare import prepare_graph
+from ._common import ensure_crs, existing_path, local_utm
+
+log = logging.getLogger(__name__)
+
+__all__ = ["read_network", "network_from_place", "read_cbengine"]
+
+ROAD_CLASS_NAMES = ("highway", "fclass", "road_class", "roadclass", "class", "type", "道路等级", "等级", "kind", "rank")
+ONEWAY_NAMES = ("oneway", "one_way", "单向", "direction")
+_LINE_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml", ".parquet", ".zip"}
+_PYROSM_TYPES = {"walk": "walking", "bike": "cycling", "ebike": "cycling", "drive": "driving", "ambulance": "driving"}
+_OSMNX_TYPES = {"walk": "walk", "bike": "bike", "ebike": "bike", "drive": "drive", "ambulance": "drive"}
+
+
+def read_network(
+    source: Any,
+    *,
+    mode: str | TravelMode = "drive",
+    speeds: dict[str, float] | None = None,
+    congestion: str | float | None = None,
+    speed_factor: float | None = None,
+    use_maxspeed: bool | None = None,
+    crs: Any = None,
+    to_crs: Any = None,
+    layer: str | int | None = None,
+    road_class: str | None = None,
+    oneway: str | None = None,
+    speed: str | None = None,
+    directed: bool | None = None,
+    largest_component: bool = True,
+) -> nx.MultiDiGraph:
+    """Read a road network and prepare it for routing by ``mode``.
+
+    Parameters
+    ----------
+    source
+        A path to ``.osm``/``.osm.bz2``/``.xml`` (OSM XML), ``.osm.pbf`` (read with pyrosm),
+        ``.graphml`` (osmnx), a CBEngine road-net ``.txt``, or a line layer (GeoPackage,
+        GeoJSON, Shapefile, or a folder holding ``edges.shp``) of roads with a road-class column,
+        or a networkx graph such as one from osmnx.
+    mode
+        ``"walk"``, ``"bike"``, ``"ebike"``, ``"drive"`` or ``"ambulance"``, or a
+        :class:`~healthcov.TravelMode`. Decides speeds, which roads may be used and whether
+        one-way streets count.
+    speeds, congestion, speed_factor, use_maxspeed
+        Overrides of the mode's speed table (km/h by OSM ``highway`` class), the ambulance
+        congestion (``"peak"``/``"off-peak"`` or a factor), the overall factor, and whether
+        OSM ``maxspeed`` tags replace the table where present.
+    crs
+        CRS of a line layer without one (a Shapefile without ``.prj``). When missing and the
+        coordinates look like longitude/latitude, WGS84 is assumed with a warning.
+    to_crs
+        Metric CRS to project to; default: the local UTM zone (EPSG:32651 for most of Zhejiang).
+    layer, road_class, oneway, speed, directed
+        For line layers: the layer name; the road-class column (OSM classes or Chinese
+        ones such as 主干路/次干路/支路; default: ``highway``, ``fclass``, ``道路等级`` …); the
+        one-way column (``yes``/``no``/``-1``/``1``/``0``); a speed column in km/h; and whether
+        each row is one travel direction (default: guessed from how many rows have a reverse twin).
+    largest_component
+        Keep only the largest strongly connected component (what was dropped is logged and
+        listed in ``G.graph["healthcov"]``).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Projected to metres, with ``length`` (m), ``speed_kph`` and ``travel_time`` (s) on every
+        edge, and what was done in ``G.graph["healthcov"]``.
+
+    Examples
+    --------
+    >>> import healthcov as hc
+    >>> G = hc.read_network(hc.datasets.path("dalian_graphml"), mode="drive")
+    >>> G.graph["crs"], G.graph["healthcov"]["mode"]["name"]
+    ('EPSG:32651', 'drive')
+    """
+    tm = get_mode(mode, speeds=speeds, congestion=congestion, speed_factor=speed_factor, use_maxspeed=use_maxspeed)
+    if isinstance(source, nx.Graph):
+        G = _from_graph(source)
+        label = "networkx graph"
+    elif isinstance(source, gpd.GeoDataFrame):
+        G = _from_lines(source, crs=crs, road_class=road_class, oneway=oneway, speed=speed, directed=directed,
+                        name="road lines (GeoDataFrame)")
+        label = "GeoDataFrame of roads"
+        if speed is not None:
+            tm = get_mode(tm, use_maxspeed=True)
+    elif isinstance(source, (str, Path)):
+        path = existing_path(source, "road network")
+        G = _read_path(path, tm, crs=crs, layer=layer, road_class=road_class, oneway=oneway, speed=speed,
+                       directed=directed)
+        label = str(path)
+        if speed is not None or _is_cbengine(path):
+            tm = get_mode(tm, use_maxspeed=True if use_maxspeed is None else use_maxspeed)
+    else:
+        msg = f"cannot read a road network from {type(source).__name__}: pass a file path or a networkx graph"
+        raise InputError(msg)
+    return prepare_graph(G, tm, to_crs=to_crs, source=label, largest_component=largest_component)
+
+
+def network_from_place(
+    place: Any,
+    *,
+    mode: str | TravelMode = "drive",
+    **kwargs: Any,
+) -> nx.MultiDiGraph:
+    """Download a network from OpenStreetMap with osmnx and prepare it (needs the internet).
+
+    ``place`` is a place name (``"奉化区, 宁波市, 浙江省"``) or a shapely polygon in WGS84.
+    Other keyword arguments go to :func:`read_network`.
+    """
+    import osmnx as ox
+
+    tm = get_mode(mode)
+    nt = _OSMNX_TYPES[tm.name] if tm.name in _OSMNX_TYPES else "all"
+    try:
+        if isinstance(place, shapely.Geometry):
+            G = ox.graph_from_polygon(place, network_type=nt, retain_all=True)
+        else:
+            G = ox.graph_from_place(place, network_type=nt, retain_all=True)
+    except Exception as exc:
+        msg = (
+            f"could not download the road network for {place!r} from OpenStreetMap ({exc}). "
+            "This needs the internet; offline, save a network (.osm, .osm.pbf, .graphml) and use read_network"
+        )
+        raise NetworkError(msg) from exc
+    return read_network(G, mode=tm, **kwargs)
+
+
+def _from_graph(G: nx.Graph) -> nx.MultiDiGraph:
+    if G.number_of_nodes() == 0:
+        msg = "the road graph has no nodes"
+        raise NetworkError(msg)
+    if not G.is_directed():
+        G = G.to_directed()
+    if not G.is_multigraph():
+        G = nx.MultiDiGraph(G)
+    else:
+        G = G.copy()
+    G.graph = dict(G.graph)
+    G.graph.pop("healthcov", None)
+    return G
+
+
+def _read_path(path: Path, tm: TravelMode, **kw: Any) -> nx.MultiDiGraph:
+    name = path.name.lower()
+    try:
+        if name.endswith(".graphml"):
+            import osmnx as ox
+
+            return ox.load_graphml(path)
+        if name.endswith((".osm", ".osm.bz2", ".xml", ".osm.xml")):
+            import osmnx as ox
+
+            return ox.graph_from_xml(path, simplify=True, retain_all=True)
+        if name.endswith(".pbf"):
+            return _read_pbf(path, tm)
+        if _is_cbengine(path):
+            return read_cbengine(path)
+    except (NetworkError, InputError):
+        raise
+    except Exception as exc:
+        msg = f"cannot read the road network {str(path)!r}: {type(exc).__name__}: {exc}"
+        raise NetworkError(msg) from exc
+    if path.is_dir():
+        shp = path / "edges.shp"
+        if not shp.exists():
+            msg = f"{str(path)!r} is a folder without edges.shp: pass the road-line file itself"
+            raise NetworkError(msg)
+        path = shp
+    if path.suffix.lower() in _LINE_SUFFIXES:
+        try:
+            gdf = gpd.read_file(path, layer=kw["layer"]) if kw["layer"] is not None else gpd.read_file(path)
+        except Exception as exc:
+            msg = f"cannot read the road lines {str(path)!r}: {exc}"
+            raise NetworkError(msg) from exc
+        return _from_lines(gdf, crs=kw["crs"], road_class=kw["road_class"], oneway=kw["oneway"], speed=kw["speed"],
+                           directed=kw["directed"], name=f"road lines {path.name!r}")
+    msg = (
+        f"unknown road-network format {path.name!r}: use .osm/.osm.bz2, .osm.pbf, .graphml, a CBEngine .txt, "
+        "or a line layer (.gpkg, .geojson, .shp)"
+    )
+    raise NetworkError(msg)
+
+
+def _read_pbf(path: Path, tm: TravelMode) -> nx.MultiDiGraph:
+    import pyrosm
+
+    osm = pyrosm.OSM(str(path))
+    nodes, edges = osm.get_network(network_type=_PYROSM_TYPES.get(tm.name, "all"), nodes=True)
+    if edges is None or len(edges) == 0:
+        msg = f"the .pbf file {path.name!r} has no roads for mode {tm.name!r}"
+        raise NetworkError(msg)
+    G = nx.MultiDiGraph(crs="epsg:4326")
+    for nid, x, y in zip(nodes["id"].to_numpy(), nodes["lon"].to_numpy(), nodes["lat"].to_numpy(), strict=True):
+        G.add_node(int(nid), x=float(x), y=float(y))
+    cols = [c for c in ("highway", "name", "maxspeed", "id") if c in edges.columns]
+    ow = edges["oneway"].astype(str).str.lower() if "oneway" in edges.columns else pd.Series("no", index=edges.index)
+    for (u, v, length, geom, o), attrs in zip(
+        zip(edges["u"], edges["v"], edges["length"], edges.geometry, ow, strict=True),
+        edges[cols].to_dict("records"),
+        strict=True,
+    ):
+        d = {k: val for k, val in attrs.items() if val is not None and val == val}
+        if "id" in d:
+            d["osmid"] = d.pop("id")
+        d[LENGTH] = float(length)
+        is_oneway = o in ("yes", "true", "1")
+        if o == "-1":
+            G.add_edge(int(v), int(u), geometry=shapely.reverse(geom), oneway=True, reversed=True, **d)
+            continue
+        G.add_edge(int(u), int(v), geometry=geom, oneway=is_oneway, reversed=False, **d)
+        if not is_oneway:
+            G.add_edge(int(v), int(u), geometry=shapely.reverse(geom), oneway=False, reversed=True, **d)
+    return G
+
+
+def _truth(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    s = values.astype(str).str.strip().str.lower()
+    fwd = s.isin(["yes", "true", "1", "t", "y", "ft", "是", "单向"]).to_numpy()
+    back = s.isin(["-1", "tf", "reverse", "reversed"]).to_numpy()
+    return fwd, back
+
+
+def _from_lines(
+    gdf: gpd.GeoDataFrame,
+    *,
+    crs: Any,
+    road_class: str | None,
+    oneway: str | None,
+    speed: str | None,
+    directed: bool | None,
+    name: str,
+) -> nx.MultiDiGraph:
+    if len(gdf) == 0:
+        msg = f"{name} has no rows"
+        raise NetworkError(msg)
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)].copy()
+    types = set(gdf.geom_type.unique())
+    if not types <= {"LineString", "MultiLineString"}:
+        msg = f"{name} must hold lines (LineString/MultiLineString); found {sorted(types)}"
+        raise NetworkError(msg)
+    if "MultiLineString" in types:
+        gdf = gdf.explode(index_parts=False).reset_index(drop=True)
+    gdf = ensure_crs(gdf, crs, name)
+    gdf = gdf.to_crs(local_utm(gdf))
+
+    lower = {str(c).lower(): c for c in gdf.columns}
+    if road_class is None:
+        road_class = next((lower[c] for c in ROAD_CLASS_NAMES if c in lower), None)
+        if road_class is None:
+            msg = (
+                f"{name} has no road-class column (looked for {', '.join(ROAD_CLASS_NAMES)}); "
+                f"columns are {list(gdf.columns)}. Pass road_class='<column>'"
+            )
+            raise MissingColumnError(msg)
+    elif road_class not in gdf.columns:
+        msg = f"{name}: road_class column {road_class!r} not found; columns are {list(gdf.columns)}"
+        raise MissingColumnError(msg)
+    if oneway is None:
+        oneway = next((lower[c] for c in ONEWAY_NAMES if c in lower), None)
+    elif oneway not in gdf.columns:
+        msg = f"{name}: oneway column {oneway!r} not found; columns are {list(gdf.columns)}"
+        raise MissingColumnError(msg)
+    if speed is not None and speed not in gdf.columns:
+        msg = f"{name}: speed column {speed!r} not found; columns are {list(gdf.columns)}"
+        raise MissingColumnError(msg)
+
+    coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
+    first = np.searchsorted(idx, np.arange(len(gdf)), side="left")
+    last = np.searchsorted(idx, np.arange(len(gdf)), side="right") - 1
+    ends = np.vstack([coords[first], coords[last]]).round(2)  # 1 cm: endpoints that meet share a node
+    uniq, inv = np.unique(ends, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    u, v = inv[: len(gdf)], inv[len(gdf) :]
+
+    if directed is None:
+        pairs = pd.MultiIndex.from_arrays([u, v])
+        rev = pd.MultiIndex.from_arrays([v, u])
+        share = float(rev.isin(pairs).mean())
+        directed = share >= 0.2
+        log.info("%s: %.0f%% of rows have a reverse twin, so rows are taken as %s", name, share * 100,
+                 "one travel direction each" if directed else "two-way roads")
+    fwd, back = _truth(gdf[oneway]) if oneway is not None else (np.zeros(len(gdf), bool), np.zeros(len(gdf), bool))
+
+    G = nx.MultiDiGraph(crs=gdf.crs.to_string())
+    for i, (x, y) in enumerate(uniq):
+        G.add_node(i, x=float(x), y=float(y))
+    keep_cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    records = gdf[keep_cols].to_dict("records")
+    lengths = gdf.geometry.length.to_numpy()
+    geoms = gdf.geometry.values
+    for i, rec in enumerate(records):
+        d = {str(k): val for k, val in rec.items() if val is not None and val == val}
+        hw = d.pop(road_class, "unclassified")
+        d["highway"] = str(hw)
+        if speed is not None and speed in rec:
+            d["maxspeed"] = rec[speed]
+        d[LENGTH] = float(lengths[i])
+        a, b = int(u[i]), int(v[i])
+        if directed:
+            G.add_edge(a, b, geometry=geoms[i], oneway=bool(fwd[i] or back[i]), **d)
+        elif back[i]:
+            G.add_edge(b, a, geometry=shapely.reverse(geoms[i]), oneway=True, reversed=True, **d)
+        else:
+            G.add_edge(a, b, geometry=geoms[i], oneway=bool(fwd[i]), reversed=False, **d)
+            if not fwd[i]:
+                G.add_edge(b, a, geometry=shapely.reverse(geoms[i]), oneway=False, reversed=True, **d)
+    return G
+
+
+def _is_cbengine(path: Path) -> bool:
+    if path.suffix.lower() != ".txt" or not path.is_file():
+        return False
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        first = fh.readline().split("//")[0].strip()
+        second = fh.readline().split()
+    return first.isdigit() and len(second) == 4
+
+
+def read_cbengine(path: Any) -> nx.MultiDiGraph:
+    """Read a CBEngine road-net text file (KDD Cup 2021 City Brain format) as a WGS84 graph.
+
+    Intersections become nodes; each road becomes one edge per direction with its length and
+    speed limit (kept as ``maxspeed``, km/h) and a road class derived from the limit
+    (≥ 75 km/h ``trunk``, ≥ 55 ``primary``, ≥ 45 ``secondary``, else ``tertiary``).
+    """
+    path = existing_path(path, "CBEngine road net")
+    with open(path, encoding="utf-8") as fh:
+        lines = [ln.split("//")[0].strip() for ln in fh]
+    lines = [ln for ln in lines if ln]
+    pos = 0
+    try:
+        n_inter = int(lines[0])
+        G = nx.MultiDiGraph(crs="epsg:4326")
+        for ln in lines[1 : 1 + n_inter]:
+            lat, lon, nid, _sig = ln.split()
+            G.add_node(int(nid), x=float(lon), y=float(lat))
+        pos = 1 + n_inter
+        n_roads = int(lines[pos])
+        pos += 1
+        for _ in range(n_roads):
+            f = lines[pos].split()
+            a, b, length, vmax = int(f[0]), int(f[1]), float(f[2]), float(f[3]) * 3.6
+            d1, d2 = int(f[6]), int(f[7])
+            hw = "trunk" if vmax >= 75 else "primary" if vmax >= 55 else "secondary" if vmax >= 45 else "tertiary"
+            G.add_edge(a, b, key=0, length=length, maxspeed=vmax, highway=hw, road_id=d1, oneway=False)
+            G.add_edge(b, a, key=0, length=length, maxspeed=vmax, highway=hw, road_id=d2, oneway=False)
+            pos += 3
+    except (ValueError, IndexError) as exc:
+        msg = f"{path.name!r} is not a valid CBEngine road net near record {pos + 1}: {exc}"
+        raise NetworkError(msg) from exc
+    if G.number_of_edges() == 0:
+        msg = f"{path.name!r} has no roads"
+        raise NetworkError(msg)
+    return G

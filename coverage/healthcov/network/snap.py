@@ -1,0 +1,233 @@
+"""Snap points to the nearest point on the nearest road edge (not merely the nearest node)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pyproj
+import shapely
+
+from .._columns import (
+    ACCESS_TIME_S,
+    EDGE_FRAC,
+    EDGE_KEY,
+    EDGE_U,
+    EDGE_V,
+    GRAPH_KEY,
+    ON_NETWORK,
+    SNAP_DIST_M,
+    SNAP_X,
+    SNAP_Y,
+)
+from ..errors import (
+    CoordinateSystemWarning,
+    CRSError,
+    EmptyInputError,
+    InputError,
+    InvalidGeometryError,
+    OffNetworkError,
+    OffNetworkWarning,
+    describe_ids,
+)
+from .arrays import GraphArrays, graph_arrays
+
+__all__ = ["snap_points", "Snapped"]
+
+
+@dataclass(frozen=True)
+class Snapped:
+    """Snapping of n points to a graph's edges (internal edge indices)."""
+
+    edge: np.ndarray  # internal edge index (oriented u -> v)
+    frac: np.ndarray  # position along the edge, 0 at u, 1 at v
+    dist_m: np.ndarray  # straight-line distance point -> edge
+    x: np.ndarray
+    y: np.ndarray
+    on_network: np.ndarray
+    access_time_s: np.ndarray
+
+    def subset(self, mask: np.ndarray) -> Snapped:
+        return Snapped(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
+
+
+def _mode_info(G: nx.MultiDiGraph) -> dict[str, Any]:
+    return dict(G.graph[GRAPH_KEY]["mode"])
+
+
+def points_in_graph_crs(G: nx.MultiDiGraph, points: Any, name: str) -> gpd.GeoSeries:
+    """Validate ``points`` (a GeoDataFrame/GeoSeries of points) and return them in ``G``'s CRS."""
+    if isinstance(points, gpd.GeoDataFrame):
+        geom = points.geometry
+    elif isinstance(points, gpd.GeoSeries):
+        geom = points
+    else:
+        msg = (
+            f"{name} must be a GeoDataFrame of points (use healthcov.read_facilities to read a file or a "
+            f"table with lon/lat columns), got {type(points).__name__}"
+        )
+        raise InputError(msg)
+    if len(geom) == 0:
+        msg = f"{name} is empty: there is nothing to route from"
+        raise EmptyInputError(msg)
+    if geom.crs is None:
+        msg = f"{name} has no CRS: set one with .set_crs(...) (EPSG:4326 for longitude/latitude) or use read_facilities"
+        raise CRSError(msg)
+    missing = geom.isna() | geom.is_empty
+    if missing.any():
+        msg = f"{name}: rows {describe_ids(geom.index[missing])} have no geometry; fix or drop them"
+        raise InvalidGeometryError(msg)
+    if (geom.geom_type != "Point").any():
+        bad = geom.index[geom.geom_type != "Point"]
+        msg = (
+            f"{name}: rows {describe_ids(bad)} are not points; read them with healthcov.read_facilities, "
+            "which replaces polygons by representative points"
+        )
+        raise InvalidGeometryError(msg)
+    xy = shapely.get_coordinates(geom.values)
+    if not np.isfinite(xy).all():
+        bad = geom.index[~np.isfinite(xy).all(axis=1)]
+        msg = f"{name}: rows {describe_ids(bad)} have NaN or infinite coordinates; fix or drop them"
+        raise InvalidGeometryError(msg)
+    target = pyproj.CRS.from_user_input(G.graph["crs"])
+    if geom.crs.is_geographic:
+        b = geom.total_bounds
+        if not (-180 <= b[0] <= b[2] <= 180 and -90 <= b[1] <= b[3] <= 90):
+            msg = f"{name} claims {geom.crs.to_string()} (degrees) but its coordinates are not longitude/latitude"
+            raise CRSError(msg)
+    return geom.to_crs(target) if geom.crs != target else geom
+
+
+def snap_xy(arr: GraphArrays, x: np.ndarray, y: np.ndarray, max_snap_m: float, access_kph: float) -> Snapped:
+    """Snap coordinates (in the graph's CRS) to their nearest edges."""
+    tree, rep = arr.tree()
+    pts = shapely.points(x, y)
+    (qi, ti), dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
+    edge = np.empty(len(pts), dtype=np.int64)
+    d = np.empty(len(pts))
+    edge[qi] = rep[ti]
+    d[qi] = dist
+    geoms = arr.geoms[edge]
+    frac = shapely.line_locate_point(geoms, pts, normalized=True)
+    frac = np.nan_to_num(np.clip(frac, 0.0, 1.0))
+    snapped = shapely.line_interpolate_point(geoms, frac, normalized=True)
+    sx, sy = shapely.get_x(snapped), shapely.get_y(snapped)
+    return Snapped(
+        edge=edge,
+        frac=frac,
+        dist_m=d,
+        x=sx,
+        y=sy,
+        on_network=d <= max_snap_m,
+        access_time_s=d / (access_kph / 3.6),
+    )
+
+
+def snap_graph_points(
+    G: nx.MultiDiGraph, points: Any, *, max_snap_m: float | None, name: str, check_offset: bool = True
+) -> tuple[GraphArrays, gpd.GeoSeries, Snapped]:
+    arr = graph_arrays(G)
+    geom = points_in_graph_crs(G, points, name)
+    mode = _mode_info(G)
+    limit = float(mode["max_snap_m"] if max_snap_m is None else max_snap_m)
+    if not limit > 0:
+        msg = f"max_snap_m must be positive, got {max_snap_m!r}"
+        raise InputError(msg)
+    x, y = shapely.get_x(geom.values), shapely.get_y(geom.values)
+    s = snap_xy(arr, x, y, limit, float(mode["access_speed_kph"]))
+    if check_offset:
+        _check_gcj_offset(arr, geom, s, name, limit, float(mode["access_speed_kph"]))
+    return arr, geom, s
+
+
+def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: str, limit: float, kph: float) -> None:
+    """Warn when points sit far from the roads but would sit on them after GCJ-02 → WGS84."""
+    from ..io.coords import gcj02_to_wgs84, in_china
+
+    med = float(np.median(s.dist_m))
+    if med < 100.0 or len(s.dist_m) < 3:
+        return
+    ll = geom.to_crs(4326)
+    lon, lat = shapely.get_x(ll.values), shapely.get_y(ll.values)
+    if np.mean(in_china(lon, lat)) < 0.5:
+        return
+    wl, wa = gcj02_to_wgs84(lon, lat)
+    conv = gpd.GeoSeries(shapely.points(wl, wa), crs=4326).to_crs(geom.crs)
+    s2 = snap_xy(arr, shapely.get_x(conv.values), shapely.get_y(conv.values), limit, kph)
+    med2 = float(np.median(s2.dist_m))
+    if med2 < 0.5 * med:
+        warnings.warn(
+            f"{name}: the points lie a median {med:.0f} m from the roads as given, but only {med2:.0f} m after "
+            "converting GCJ-02 → WGS84. They are probably GCJ-02 (AMap, Tencent): read them with "
+            "read_facilities(..., coord_system='gcj02')",
+            CoordinateSystemWarning,
+            stacklevel=4,
+        )
+
+
+def report_off_network(index: Any, s: Snapped, name: str, limit_m: float, labels: Any = None) -> None:
+    """Warn (some) or raise (all) about points beyond ``max_snap_m``."""
+    off = ~s.on_network
+    if not off.any():
+        return
+    shown = labels if labels is not None else index
+    ids = [shown[i] for i in np.flatnonzero(off)]
+    if off.all():
+        msg = (
+            f"all {len(off)} {name} lie farther than max_snap_m={limit_m:g} m from the network "
+            f"(nearest {s.dist_m.min():.0f} m). Check that they and the network cover the same area and use "
+            "the same coordinate system (GCJ-02 data needs coord_system='gcj02'), or raise max_snap_m"
+        )
+        raise OffNetworkError(msg)
+    warnings.warn(
+        f"{int(off.sum())} of {len(off)} {name} lie farther than max_snap_m={limit_m:g} m from the network and "
+        f"are left out of routing (kept with on_network=False): {describe_ids(ids)}",
+        OffNetworkWarning,
+        stacklevel=4,
+    )
+
+
+def snap_points(
+    G: nx.MultiDiGraph,
+    points: gpd.GeoDataFrame,
+    *,
+    max_snap_m: float | None = None,
+    name: str = "points",
+) -> gpd.GeoDataFrame:
+    """Snap points to the nearest point on the nearest edge of ``G``.
+
+    Returns a copy of ``points`` (same index and order, in ``G``'s CRS) with ``snap_dist_m``,
+    ``on_network`` (False beyond ``max_snap_m``, default per mode), the edge (``edge_u``,
+    ``edge_v``, ``edge_key``), the position along it (``edge_frac``, 0 at ``edge_u``), the
+    snapped coordinates (``snap_x``, ``snap_y``) and ``access_time_s`` (the snap distance at
+    the mode's access speed). Nothing is dropped.
+
+    Examples
+    --------
+    >>> import healthcov as hc
+    >>> G = hc.read_network(hc.datasets.path("dalian_graphml"))
+    >>> nodes = hc.nodes_frame(G).iloc[:3]
+    >>> snapped = hc.snap_points(G, nodes)
+    >>> bool(snapped["on_network"].all()), float(snapped["snap_dist_m"].max())
+    (True, 0.0)
+    """
+    arr, geom, s = snap_graph_points(G, points, max_snap_m=max_snap_m, name=name)
+    out = points.copy() if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points.copy())
+    out = out.set_geometry(geom.values) if out.crs != geom.crs else out
+    existing = [c for c in (SNAP_DIST_M, ON_NETWORK, EDGE_U, EDGE_V, EDGE_KEY, EDGE_FRAC) if c in out.columns]
+    if existing:
+        out = out.drop(columns=existing)
+    out[SNAP_DIST_M] = s.dist_m
+    out[ON_NETWORK] = s.on_network
+    out[EDGE_U] = arr.node_ids[arr.u[s.edge]]
+    out[EDGE_V] = arr.node_ids[arr.v[s.edge]]
+    out[EDGE_KEY] = arr.key[s.edge]
+    out[EDGE_FRAC] = s.frac
+    out[SNAP_X] = s.x
+    out[SNAP_Y] = s.y
+    out[ACCESS_TIME_S] = s.access_time_s
+    return out
