@@ -26,11 +26,12 @@ from .errors import (
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
 from .io.networks import network_from_place, read_cbengine, read_network
-from .isochrones import isochrones
+from .isochrones import isochrones, network_area
 from .network.arrays import clear_cache
 from .network.modes import MODES, TravelMode, get_mode
 from .network.prepare import graph_info
 from .network.snap import snap_points
+from .report.maps import explore_isochrones
 from .traveltime import nodes_frame, travel_times
 
 __version__ = "0.1.0"
@@ -44,6 +45,8 @@ __all__ = [
     "read_facilities",
     "travel_times",
     "isochrones",
+    "network_area",
+    "explore_isochrones",
     "snap_points",
     "nodes_frame",
     "graph_info",

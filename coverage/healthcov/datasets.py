@@ -14,25 +14,47 @@ import geopandas as gpd
 
 from .errors import DataNotFoundError, InputError
 
-__all__ = ["data_dir", "path", "available", "CATALOGUE", "shanghai_health_facilities", "helsinki_pbf",
-           "EXCLUDED_SHANGHAI_TYPES"]
+__all__ = [
+    "data_dir",
+    "path",
+    "available",
+    "CATALOGUE",
+    "shanghai_health_facilities",
+    "helsinki_pbf",
+    "EXCLUDED_SHANGHAI_TYPES",
+]
 
 #: name -> (path inside the data folder, one-line description)
 CATALOGUE: dict[str, tuple[str, str]] = {
-    "shanghai_network": ("osm_roads_china/shanghai_center_drive_2025.osm", "central Shanghai OSM XML drive network, 2025"),
-    "shanghai_facilities": ("facilities/shanghai_health_poi.csv", "7,513 Shanghai health POIs (AMap categories; WGS84)"),
+    "shanghai_network": (
+        "osm_roads_china/shanghai_center_drive_2025.osm",
+        "central Shanghai OSM XML drive network, 2025",
+    ),
+    "shanghai_facilities": (
+        "facilities/shanghai_health_poi.csv",
+        "7,513 Shanghai health POIs (AMap categories; WGS84)",
+    ),
     "shanghai_districts": ("boundaries/shanghai_districts.geojson", "Shanghai's 17 districts (pre-2015)"),
     "shanghai_census": ("census/shanghai_county_census2020.csv", "2020 census, Shanghai districts"),
     "jinan_edges": ("osm_roads_china/jinan_mtrajrec_2020/edges.shp", "Jinan road lines (no .prj), OSM 2020"),
     "jinan_nodes": ("osm_roads_china/jinan_mtrajrec_2020/nodes.shp", "Jinan road nodes (no .prj)"),
-    "shenzhen_graphml": ("osm_roads_china/shenzhen_futian_nanshan_drive.graphml", "Shenzhen Futian–Nanshan osmnx graph"),
+    "shenzhen_graphml": (
+        "osm_roads_china/shenzhen_futian_nanshan_drive.graphml",
+        "Shenzhen Futian–Nanshan osmnx graph",
+    ),
     "dalian_graphml": ("osm_roads_china/dalian_small_drive.graphml", "small Dalian osmnx graph (no maxspeed)"),
     "west_oakland_osm": ("osm_test_fixture_nonchina/West-Oakland.osm.bz2", "osmnx's West Oakland OSM XML fixture"),
     "nanchang_cbengine": ("sim_roadnets_china/nanchang_cbengine_roadnet.txt", "Nanchang CBEngine road net"),
     "ningbo_hospitals": ("facilities/ningbo_hospitals_osm.geojson", "95 OSM hospitals in Ningbo"),
-    "ningbo_jiaxing_districts_wgs84": ("boundaries/ningbo_jiaxing_districts_wgs84.geojson", "Ningbo + Jiaxing districts, WGS84"),
+    "ningbo_jiaxing_districts_wgs84": (
+        "boundaries/ningbo_jiaxing_districts_wgs84.geojson",
+        "Ningbo + Jiaxing districts, WGS84",
+    ),
     "ningbo_jiaxing_districts_gcj02": ("boundaries/ningbo_jiaxing_districts_gcj02.geojson", "the same, GCJ-02"),
-    "ningbo_jiaxing_cities_wgs84": ("boundaries/ningbo_jiaxing_cities_wgs84.geojson", "Ningbo and Jiaxing cities, WGS84"),
+    "ningbo_jiaxing_cities_wgs84": (
+        "boundaries/ningbo_jiaxing_cities_wgs84.geojson",
+        "Ningbo and Jiaxing cities, WGS84",
+    ),
     "ningbo_jiaxing_cities_gcj02": ("boundaries/ningbo_jiaxing_cities_gcj02.geojson", "the same, GCJ-02"),
     "zhejiang_census": ("census/zhejiang_county_census2020.csv", "2020 census, every Zhejiang county"),
     "admin_codes": ("admin_codes/ningbo_jiaxing_admin_codes_level4.csv", "Ningbo + Jiaxing township/street codes"),
@@ -54,8 +76,11 @@ def data_dir(required: bool = True) -> Path | None:
             raise DataNotFoundError(msg)
         return None
     repo = Path(__file__).resolve().parents[2]
-    for cand in (repo.parent / "shared" / "geodata", Path.cwd().parent / "shared" / "geodata",
-                 Path.cwd() / "shared" / "geodata"):
+    for cand in (
+        repo.parent / "shared" / "geodata",
+        Path.cwd().parent / "shared" / "geodata",
+        Path.cwd() / "shared" / "geodata",
+    ):
         if cand.is_dir():
             return cand
     if required:

@@ -35,7 +35,7 @@ from .network.prepare import require_prepared
 from .network.snap import Snapped
 from .traveltime import multi_source, per_source, prepare_sources, resolve_direction
 
-__all__ = ["isochrones", "reached_intervals"]
+__all__ = ["isochrones", "network_area", "reached_intervals"]
 
 METHODS = ("grid", "buffer", "hull")
 
@@ -84,7 +84,7 @@ def reached_intervals(
         starts, ends = np.maximum(0.0, 1.0 - reach), np.ones(len(e))
     edges, s_all, e_all = [e], [starts], [ends]
     if sources is not None and len(sources.edge):
-        off = (sources.access_time_s if weight == TRAVEL_TIME else sources.dist_m)
+        off = sources.access_time_s if weight == TRAVEL_TIME else sources.dist_m
         if source_cost is not None:
             off = np.asarray(source_cost, dtype=float)
         se, f = sources.edge, sources.frac
@@ -116,7 +116,9 @@ def reached_intervals(
     return np.concatenate(edges), np.concatenate(s_all), np.concatenate(e_all)
 
 
-def _samples(arr: GraphArrays, edge: np.ndarray, s: np.ndarray, e: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
+def _samples(
+    arr: GraphArrays, edge: np.ndarray, s: np.ndarray, e: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Points every ``step`` metres (at most) along each interval, ends included."""
     if len(edge) == 0:
         return np.zeros(0), np.zeros(0)
@@ -331,8 +333,28 @@ def isochrones(
             "cell_m": cell if method == "grid" else None,
             "fill_m": fill if method == "grid" else None,
             "buffer_m": buf if method == "buffer" else None,
-            "facilities_used": int(len(src.labels)),
+            "facilities_used": len(src.labels),
             "facilities_off_network": int((~src.all_snapped.on_network).sum()),
         }
     )
     return out.reset_index(drop=True)
+
+
+def network_area(G: nx.MultiDiGraph, *, cell_m: float = 200.0, fill_m: float = 400.0) -> Any:
+    """The area the network covers, as a (Multi)Polygon in ``G``'s CRS (grid method over all roads).
+
+    Useful to keep only the facilities that the network can serve: ``fac[fac.within(area)]``.
+
+    Examples
+    --------
+    >>> import healthcov as hc
+    >>> G = hc.read_network(hc.datasets.path("dalian_graphml"))
+    >>> round(hc.network_area(G).area / 1e6, 1) > 1.0
+    True
+    """
+    from .network.arrays import graph_arrays
+
+    arr = graph_arrays(G)
+    m = arr.m
+    x, y = _samples(arr, np.arange(m), np.zeros(m), np.ones(m), cell_m / 2.0)
+    return _grid_polygon(x, y, float(cell_m), int(np.ceil(fill_m / cell_m)))

@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ._columns import DIST_M, FACILITY, GRAPH_KEY, LENGTH, TRAVEL_TIME, TRAVEL_TIME_S
 from .errors import InputError
-from .network.arrays import GraphArrays, graph_arrays
+from .network.arrays import GraphArrays
 from .network.prepare import require_prepared
 from .network.snap import Snapped, report_off_network, snap_graph_points
 
@@ -39,7 +39,10 @@ def resolve_direction(G: nx.MultiDiGraph, direction: str | None) -> str:
         key, key
     )
     if key not in DIRECTIONS:
-        msg = f"unknown direction {direction!r}: use 'to_facility' (residents travel to care) or 'from_facility' (ambulances)"
+        msg = (
+            f"unknown direction {direction!r}: use 'to_facility' (residents travel to care) "
+            "or 'from_facility' (ambulances travel to patients)"
+        )
         raise InputError(msg)
     return key
 
@@ -64,7 +67,9 @@ class Sources:
     all_snapped: Snapped  # every input row
 
 
-def prepare_sources(G: nx.MultiDiGraph, facilities: Any, *, max_snap_m: float | None, name: str) -> tuple[GraphArrays, Sources]:
+def prepare_sources(
+    G: nx.MultiDiGraph, facilities: Any, *, max_snap_m: float | None, name: str
+) -> tuple[GraphArrays, Sources]:
     arr, geom, s = snap_graph_points(G, facilities, max_snap_m=max_snap_m, name=name)
     limit = float(G.graph[GRAPH_KEY]["mode"]["max_snap_m"] if max_snap_m is None else max_snap_m)
     labels = _display_labels(facilities)
@@ -216,9 +221,7 @@ def nodes_frame(G: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     ids = list(G.nodes)
     x = np.fromiter((G.nodes[i]["x"] for i in ids), float, len(ids))
     y = np.fromiter((G.nodes[i]["y"] for i in ids), float, len(ids))
-    return gpd.GeoDataFrame(
-        index=pd.Index(ids, name="node"), geometry=shapely.points(x, y), crs=G.graph["crs"]
-    )
+    return gpd.GeoDataFrame(index=pd.Index(ids, name="node"), geometry=shapely.points(x, y), crs=G.graph["crs"])
 
 
 def _graph_order(G: nx.MultiDiGraph, arr: GraphArrays) -> np.ndarray:
@@ -335,8 +338,11 @@ def point_costs(
         # reach u then along e; or reach v then along the twin
         cands = [
             (node_t[u] + g * tt[e], node_d[u] + g * ln[e], which[u]),
-            (np.where(has, node_t[v] + (1 - g) * tt[twc], inf), np.where(has, node_d[v] + (1 - g) * ln[twc], inf),
-             which[v]),
+            (
+                np.where(has, node_t[v] + (1 - g) * tt[twc], inf),
+                np.where(has, node_d[v] + (1 - g) * ln[twc], inf),
+                which[v],
+            ),
         ]
     else:
         # along e to v then on; or along the twin to u then on

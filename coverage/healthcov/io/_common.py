@@ -91,7 +91,9 @@ def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame
             )
             gdf = gdf.set_crs(4326)
         else:
-            msg = f"{source} has no CRS and its coordinates are not longitude/latitude: pass crs= (e.g. crs='EPSG:4547')"
+            msg = (
+                f"{source} has no CRS and its coordinates are not longitude/latitude: pass crs= (e.g. crs='EPSG:4547')"
+            )
             raise CRSError(msg)
     if gdf.crs.is_geographic and not looks_lonlat(bounds):
         msg = (

@@ -12,8 +12,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["wgs84_to_gcj02", "gcj02_to_wgs84", "gcj02_to_bd09", "bd09_to_gcj02", "bd09_to_wgs84", "wgs84_to_bd09",
-           "to_wgs84", "in_china", "COORD_SYSTEMS"]
+__all__ = [
+    "wgs84_to_gcj02",
+    "gcj02_to_wgs84",
+    "gcj02_to_bd09",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "wgs84_to_bd09",
+    "to_wgs84",
+    "in_china",
+    "COORD_SYSTEMS",
+]
 
 COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
 
@@ -118,8 +127,16 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, coord_system: str) -> tuple[np.ndar
     from ..errors import InputError
 
     key = str(coord_system).strip().lower().replace("-", "").replace("_", "")
-    key = {"wgs": "wgs84", "epsg4326": "wgs84", "gcj": "gcj02", "mars": "gcj02", "amap": "gcj02",
-           "gaode": "gcj02", "bd": "bd09", "baidu": "bd09"}.get(key, key)
+    key = {
+        "wgs": "wgs84",
+        "epsg4326": "wgs84",
+        "gcj": "gcj02",
+        "mars": "gcj02",
+        "amap": "gcj02",
+        "gaode": "gcj02",
+        "bd": "bd09",
+        "baidu": "bd09",
+    }.get(key, key)
     if key == "wgs84":
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     if key == "gcj02":

@@ -85,7 +85,9 @@ def read_facilities(
     key = str(coord_system).strip().lower()
     if key not in ("wgs84", "wgs", "epsg:4326"):
         if not gdf.crs.is_geographic:
-            msg = f"coord_system={coord_system!r} needs longitude/latitude input, but {name} is in {gdf.crs.to_string()}"
+            msg = (
+                f"coord_system={coord_system!r} needs longitude/latitude input, but {name} is in {gdf.crs.to_string()}"
+            )
             raise CRSError(msg)
         ll = gdf.to_crs(4326)
         x, y = to_wgs84(ll.geometry.x.to_numpy(), ll.geometry.y.to_numpy(), coord_system)
@@ -104,13 +106,12 @@ def _to_geodataframe(
     source: Any, *, lon: str | None, lat: str | None, crs: Any, layer: Any, encoding: str | None, name: str
 ) -> gpd.GeoDataFrame:
     if isinstance(source, gpd.GeoDataFrame):
-        if source.geometry.name not in source.columns or source.crs is None and crs is None:
-            if source.crs is None and crs is None:
-                msg = (
-                    f"{name} (a GeoDataFrame) has no CRS: set one with .set_crs(...) or pass crs=, "
-                    "e.g. crs='EPSG:4326' for longitude/latitude"
-                )
-                raise CRSError(msg)
+        if source.crs is None and crs is None:
+            msg = (
+                f"{name} (a GeoDataFrame) has no CRS: set one with .set_crs(...) or pass crs=, "
+                "e.g. crs='EPSG:4326' for longitude/latitude"
+            )
+            raise CRSError(msg)
         return source.copy()
     if isinstance(source, pd.DataFrame):
         return _from_table(source.copy(), lon=lon, lat=lat, crs=crs, name=name)

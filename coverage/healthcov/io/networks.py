@@ -95,15 +95,23 @@ def read_network(
         G = _from_graph(source)
         label = "networkx graph"
     elif isinstance(source, gpd.GeoDataFrame):
-        G = _from_lines(source, crs=crs, road_class=road_class, oneway=oneway, speed=speed, directed=directed,
-                        name="road lines (GeoDataFrame)")
+        G = _from_lines(
+            source,
+            crs=crs,
+            road_class=road_class,
+            oneway=oneway,
+            speed=speed,
+            directed=directed,
+            name="road lines (GeoDataFrame)",
+        )
         label = "GeoDataFrame of roads"
         if speed is not None:
             tm = get_mode(tm, use_maxspeed=True)
     elif isinstance(source, (str, Path)):
         path = existing_path(source, "road network")
-        G = _read_path(path, tm, crs=crs, layer=layer, road_class=road_class, oneway=oneway, speed=speed,
-                       directed=directed)
+        G = _read_path(
+            path, tm, crs=crs, layer=layer, road_class=road_class, oneway=oneway, speed=speed, directed=directed
+        )
         label = str(path)
         if speed is not None or _is_cbengine(path):
             tm = get_mode(tm, use_maxspeed=True if use_maxspeed is None else use_maxspeed)
@@ -127,7 +135,7 @@ def network_from_place(
     import osmnx as ox
 
     tm = get_mode(mode)
-    nt = _OSMNX_TYPES[tm.name] if tm.name in _OSMNX_TYPES else "all"
+    nt = _OSMNX_TYPES.get(tm.name, "all")
     try:
         if isinstance(place, shapely.Geometry):
             G = ox.graph_from_polygon(place, network_type=nt, retain_all=True)
@@ -189,8 +197,15 @@ def _read_path(path: Path, tm: TravelMode, **kw: Any) -> nx.MultiDiGraph:
         except Exception as exc:
             msg = f"cannot read the road lines {str(path)!r}: {exc}"
             raise NetworkError(msg) from exc
-        return _from_lines(gdf, crs=kw["crs"], road_class=kw["road_class"], oneway=kw["oneway"], speed=kw["speed"],
-                           directed=kw["directed"], name=f"road lines {path.name!r}")
+        return _from_lines(
+            gdf,
+            crs=kw["crs"],
+            road_class=kw["road_class"],
+            oneway=kw["oneway"],
+            speed=kw["speed"],
+            directed=kw["directed"],
+            name=f"road lines {path.name!r}",
+        )
     msg = (
         f"unknown road-network format {path.name!r}: use .osm/.osm.bz2, .osm.pbf, .graphml, a CBEngine .txt, "
         "or a line layer (.gpkg, .geojson, .shp)"
@@ -294,8 +309,12 @@ def _from_lines(
         rev = pd.MultiIndex.from_arrays([v, u])
         share = float(rev.isin(pairs).mean())
         directed = share >= 0.2
-        log.info("%s: %.0f%% of rows have a reverse twin, so rows are taken as %s", name, share * 100,
-                 "one travel direction each" if directed else "two-way roads")
+        log.info(
+            "%s: %.0f%% of rows have a reverse twin, so rows are taken as %s",
+            name,
+            share * 100,
+            "one travel direction each" if directed else "two-way roads",
+        )
     fwd, back = _truth(gdf[oneway]) if oneway is not None else (np.zeros(len(gdf), bool), np.zeros(len(gdf), bool))
 
     G = nx.MultiDiGraph(crs=gdf.crs.to_string())

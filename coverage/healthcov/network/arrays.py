@@ -8,6 +8,7 @@ cost well under 200 bytes a node.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -205,10 +206,8 @@ def _build(G: nx.MultiDiGraph, sig: tuple[int, int]) -> GraphArrays:
     order = hilbert_order(x0, y0)
     node_ids = np.empty(n, dtype=object)
     node_ids[:] = [ids[i] for i in order]
-    try:
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
         node_ids = node_ids.astype(np.int64)
-    except (TypeError, ValueError, OverflowError):
-        pass
     node_index = pd.Index(node_ids)
     x, y = x0[order], y0[order]
     pos = {nid: i for i, nid in enumerate(node_ids.tolist())}

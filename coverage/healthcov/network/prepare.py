@@ -70,7 +70,7 @@ def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
         return G
     tr = pyproj.Transformer.from_crs(src, dst, always_xy=True)
     px, py = tr.transform(xs, ys)
-    for (n, d), x, y in zip(G.nodes(data=True), px, py, strict=True):
+    for (_, d), x, y in zip(G.nodes(data=True), px, py, strict=True):
         d["lon"], d["lat"] = d["x"], d["y"]
         d["x"], d["y"] = float(x), float(y)
     for _, _, d in G.edges(data=True):
@@ -158,7 +158,7 @@ def prepare_graph(
         "mode": mode.describe(),
         "crs": G.graph["crs"],
         "source": source,
-        "edges_removed_by_mode": int(len(drop)),
+        "edges_removed_by_mode": len(drop),
         "classes_removed_by_mode": removed_classes,
         "reverse_edges_added": int(added_reverse),
     }
@@ -171,7 +171,7 @@ def prepare_graph(
             {
                 "components": int(n_comp),
                 "nodes_before_scc": int(nodes_before),
-                "dropped_nodes": int(len(dropped)),
+                "dropped_nodes": len(dropped),
                 "dropped_node_ids": [_plain(n) for n in dropped],
                 "dropped_component_sizes": dropped_sizes,
             }

