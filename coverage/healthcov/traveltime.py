@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ._columns import DIST_M, FACILITY, GRAPH_KEY, LENGTH, TRAVEL_TIME, TRAVEL_TIME_S
 from .errors import InputError
-from .network.arrays import GraphArrays
+from .network.arrays import GraphArrays, graph_arrays
 from .network.prepare import require_prepared
 from .network.snap import Snapped, report_off_network, snap_graph_points
 
@@ -217,16 +217,11 @@ def per_source(
 
 def nodes_frame(G: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     """The graph's nodes as a GeoDataFrame of points in ``G``'s CRS, indexed by node id."""
-    require_prepared(G)
-    ids = list(G.nodes)
-    x = np.fromiter((G.nodes[i]["x"] for i in ids), float, len(ids))
-    y = np.fromiter((G.nodes[i]["y"] for i in ids), float, len(ids))
-    return gpd.GeoDataFrame(index=pd.Index(ids, name="node"), geometry=shapely.points(x, y), crs=G.graph["crs"])
-
-
-def _graph_order(G: nx.MultiDiGraph, arr: GraphArrays) -> np.ndarray:
-    pos = arr.node_index.get_indexer(pd.Index(list(G.nodes)))
-    return pos
+    arr = graph_arrays(G)
+    o = arr.g_order
+    return gpd.GeoDataFrame(
+        index=pd.Index(arr.node_ids[o], name="node"), geometry=shapely.points(arr.x[o], arr.y[o]), crs=G.graph["crs"]
+    )
 
 
 def travel_times(
@@ -293,7 +288,7 @@ def travel_times(
     t, d = (cost, other) if wname == TRAVEL_TIME else (other, cost)
     if points is not None:
         return _point_result(G, arr, points, t, d, which, src, direction, max_snap_m, wname)
-    order = _graph_order(G, arr)
+    order = arr.g_order
     labels = _labels_for(src.labels, which[order])
     nodes = nodes_frame(G)
     nodes[TRAVEL_TIME_S] = t[order]

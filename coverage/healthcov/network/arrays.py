@@ -78,6 +78,7 @@ class GraphArrays:
     geoms: np.ndarray  # shapely LineStrings, one per edge, oriented u -> v
     crs: Any
     signature: tuple[int, int]
+    g_order: np.ndarray  # internal index of each node, in G.nodes order
     _csr: dict[tuple[str, bool], CSR] = field(default_factory=dict, repr=False)
     _tree: Any = field(default=None, repr=False)
     _tree_edges: np.ndarray | None = field(default=None, repr=False)
@@ -255,6 +256,7 @@ def _build(G: nx.MultiDiGraph, sig: tuple[int, int]) -> GraphArrays:
         geoms=geoms,
         crs=G.graph.get("crs"),
         signature=sig,
+        g_order=np.argsort(order, kind="stable"),
     )
 
 
