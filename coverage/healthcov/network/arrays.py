@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-from .._columns import LENGTH, TRAVEL_TIME
+from .._columns import GRAPH_KEY, LENGTH, TRAVEL_TIME
 from .prepare import require_prepared
 
 __all__ = ["GraphArrays", "graph_arrays", "clear_cache", "hilbert_order"]
@@ -186,9 +186,14 @@ def clear_cache(G: nx.MultiDiGraph | None = None) -> None:
 
 
 def graph_arrays(G: nx.MultiDiGraph) -> GraphArrays:
-    """The cached :class:`GraphArrays` of ``G`` (built on first use, rebuilt if ``G`` changed size)."""
+    """The cached :class:`GraphArrays` of ``G`` (built on first use).
+
+    The cache is checked against the node count and the ``G.graph["healthcov"]`` record only
+    (counting edges in networkx walks the whole graph); after editing edges call
+    :func:`clear_cache`.
+    """
     require_prepared(G)
-    sig = (G.number_of_nodes(), G.number_of_edges())
+    sig = (G.number_of_nodes(), id(G.graph[GRAPH_KEY]))
     with _CACHE_LOCK:
         arr = _CACHE.get(G)
         if arr is not None and arr.signature == sig:
