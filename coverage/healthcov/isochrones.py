@@ -188,15 +188,15 @@ def _hull_polygon(x: np.ndarray, y: np.ndarray) -> Any:
 
 
 def _thresholds(minutes: Any, metres: Any) -> tuple[str, list[float], list[float]]:
+    """(column, thresholds as given, thresholds as search costs in s or m), sorted ascending."""
     if metres is not None:
         if minutes not in (None, (5, 10, 15)):
             msg = "give either minutes= or metres=, not both"
             raise InputError(msg)
-        values = [metres] if np.isscalar(metres) else list(metres)
-        col, cost = METRES, [float(v) for v in values]
+        col, raw, unit = METRES, metres, 1.0
     else:
-        values = [minutes] if np.isscalar(minutes) else list(minutes)
-        col, cost = MINUTES, [float(v) * 60.0 for v in values]
+        col, raw, unit = MINUTES, minutes, 60.0
+    values: list[Any] = [raw] if raw is None or np.isscalar(raw) else list(raw)
     if not values:
         msg = f"{col}= is empty: give at least one threshold"
         raise InputError(msg)
@@ -204,8 +204,8 @@ def _thresholds(minutes: Any, metres: Any) -> tuple[str, list[float], list[float
     if bad:
         msg = f"{col}= must hold positive numbers, got {bad!r}"
         raise InputError(msg)
-    order = np.argsort(cost)
-    return col, [float(values[i]) for i in order], [cost[i] for i in order]
+    nums = sorted(float(v) for v in values)
+    return col, nums, [v * unit for v in nums]
 
 
 def isochrones(
