@@ -299,9 +299,11 @@ def _from_lines(
     coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
     first = np.searchsorted(idx, np.arange(len(gdf)), side="left")
     last = np.searchsorted(idx, np.arange(len(gdf)), side="right") - 1
-    ends = np.vstack([coords[first], coords[last]]).round(2)  # 1 cm: endpoints that meet share a node
-    uniq, inv = np.unique(ends, axis=0, return_inverse=True)
+    exact = np.vstack([coords[first], coords[last]])
+    ends = exact.round(2)  # 1 cm: endpoints that meet share a node
+    uniq, first_seen, inv = np.unique(ends, axis=0, return_index=True, return_inverse=True)
     inv = inv.ravel()
+    uniq = exact[first_seen]  # nodes sit exactly on a line end, not on the rounded grid
     u, v = inv[: len(gdf)], inv[len(gdf) :]
 
     if directed is None:

@@ -36,7 +36,10 @@ from ..errors import (
 )
 from .arrays import GraphArrays, graph_arrays
 
-__all__ = ["snap_points", "Snapped"]
+__all__ = ["snap_points", "Snapped", "NODE_TOLERANCE_M"]
+
+#: points this close (metres, along the edge) to an edge's end are taken to be at that node
+NODE_TOLERANCE_M = 0.01
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,11 @@ def snap_xy(arr: GraphArrays, x: np.ndarray, y: np.ndarray, max_snap_m: float, a
     geoms = arr.geoms[edge]
     frac = shapely.line_locate_point(geoms, pts, normalized=True)
     frac = np.nan_to_num(np.clip(frac, 0.0, 1.0))
+    # a point within NODE_TOLERANCE_M of an end of its edge is at that node (floating-point
+    # noise must not turn "at the node" into "just past it" on a one-way street)
+    glen = shapely.length(geoms)
+    frac = np.where(frac * glen <= NODE_TOLERANCE_M, 0.0, frac)
+    frac = np.where((1.0 - frac) * glen <= NODE_TOLERANCE_M, 1.0, frac)
     snapped = shapely.line_interpolate_point(geoms, frac, normalized=True)
     sx, sy = shapely.get_x(snapped), shapely.get_y(snapped)
     return Snapped(
