@@ -1,0 +1,1 @@
+"""Standards engine: the plans' rules as data (TOML profiles), evaluated per area."""
