@@ -22,6 +22,7 @@ __all__ = [
     "shanghai_health_facilities",
     "helsinki_pbf",
     "EXCLUDED_SHANGHAI_TYPES",
+    "census_areas",
 ]
 
 #: name -> (path inside the data folder, one-line description)
@@ -155,3 +156,53 @@ def shanghai_health_facilities(category: str | None = None) -> gpd.GeoDataFrame:
             msg = f"no Shanghai facilities of category {category!r}"
             raise InputError(msg)
     return fac
+
+
+def census_areas(region: str = "shanghai") -> gpd.GeoDataFrame:
+    """District polygons joined to the 2020 census (WGS84), ready for the standards engine.
+
+    ``region`` is ``"shanghai"`` (17 pre-2015 boundaries become the 16 districts of the 2020
+    census: 闸北区 310108 is merged into 静安区 310106, and 崇明县 310230 is recoded 崇明区
+    310151), ``"ningbo"`` or ``"jiaxing"`` (district boundaries joined to the Zhejiang census on
+    adcode). Columns: ``area_name``, ``area_code``, ``pop`` (census resident population,
+    人口数_合计), ``urban_pop`` (城镇人口), ``urban_share`` and ``unit_type`` (区/县/市).
+
+    Examples
+    --------
+    >>> a = census_areas("shanghai")
+    >>> len(a), int(a["pop"].sum())
+    (16, 24870895)
+    """
+    import pandas as pd
+
+    from .io.population import read_areas
+
+    region = str(region).strip().lower()
+    if region == "shanghai":
+        areas = read_areas(path("shanghai_districts"))
+        areas.loc[areas["area_code"] == "310108", "area_code"] = "310106"
+        areas.loc[areas["area_code"] == "310230", ["area_code", "area_name"]] = ["310151", "崇明区"]
+        areas.loc[areas["area_code"] == "310106", "area_name"] = "静安区"
+        areas = areas.dissolve(by="area_code", as_index=False, aggfunc="first")
+        census = pd.read_csv(path("shanghai_census"))
+    elif region in ("ningbo", "jiaxing", "宁波", "嘉兴"):
+        city = {"ningbo": "宁波市", "宁波": "宁波市", "jiaxing": "嘉兴市", "嘉兴": "嘉兴市"}[region]
+        areas = read_areas(path("ningbo_jiaxing_districts_wgs84"))
+        areas = areas[areas["city"] == city].copy()
+        census = pd.read_csv(path("zhejiang_census"))
+    else:
+        msg = f"unknown census region {region!r}: use 'shanghai', 'ningbo' or 'jiaxing'"
+        raise InputError(msg)
+    census = census.loc[census["区划代码"].notna(), ["区划代码", "人口数_合计", "城镇人口"]].copy()
+    census["area_code"] = census["区划代码"].astype("int64").astype(str)
+    out = areas.merge(census.drop(columns="区划代码"), on="area_code", how="left", validate="one_to_one")
+    missing = out["人口数_合计"].isna()
+    if missing.any():
+        msg = f"census rows missing for areas {out.loc[missing, 'area_name'].tolist()}"
+        raise InputError(msg)
+    out["pop"] = out.pop("人口数_合计").astype(float)
+    out["urban_pop"] = out.pop("城镇人口").astype(float)
+    out["urban_share"] = out["urban_pop"] / out["pop"]
+    out["unit_type"] = out["area_name"].str[-1]
+    cols = ["area_name", "area_code", "pop", "urban_pop", "urban_share", "unit_type"]
+    return out[[*cols, "geometry"]].set_crs(4326, allow_override=True).sort_values("area_code").reset_index(drop=True)

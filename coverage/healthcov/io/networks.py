@@ -323,25 +323,41 @@ def _from_lines(
     for i, (x, y) in enumerate(uniq):
         G.add_node(i, x=float(x), y=float(y))
     keep_cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    records = gdf[keep_cols].to_dict("records")
+    columns = [str(c) for c in keep_cols]
+    records = zip(*(gdf[c].to_numpy(dtype=object) for c in keep_cols), strict=True) if keep_cols else iter(())
     lengths = gdf.geometry.length.to_numpy()
-    geoms = gdf.geometry.values
-    for i, rec in enumerate(records):
-        d = {str(k): val for k, val in rec.items() if val is not None and val == val}
+    # straight two-point lines need no stored geometry (osmnx's convention: the edge runs
+    # straight from node to node); this halves the memory of big planning-bureau layers
+    straight = (last - first) == 1
+    geoms = np.where(straight, None, gdf.geometry.values)
+    for i in range(len(gdf)):
+        rec = dict(zip(columns, next(records), strict=True)) if columns else {}
+        d = {k: val for k, val in rec.items() if val is not None and val == val}
         hw = d.pop(road_class, "unclassified")
+        if oneway is not None:
+            d.pop(oneway, None)  # replaced by a boolean below
+        d.pop("reversed", None)
         d["highway"] = str(hw)
         if speed is not None and speed in rec:
             d["maxspeed"] = rec[speed]
         d[LENGTH] = float(lengths[i])
         a, b = int(u[i]), int(v[i])
+        g = geoms[i]
+        if g is not None:
+            d["geometry"] = g
         if directed:
-            G.add_edge(a, b, geometry=geoms[i], oneway=bool(fwd[i] or back[i]), **d)
-        elif back[i]:
-            G.add_edge(b, a, geometry=shapely.reverse(geoms[i]), oneway=True, reversed=True, **d)
-        else:
-            G.add_edge(a, b, geometry=geoms[i], oneway=bool(fwd[i]), reversed=False, **d)
-            if not fwd[i]:
-                G.add_edge(b, a, geometry=shapely.reverse(geoms[i]), oneway=False, reversed=True, **d)
+            G.add_edge(a, b, oneway=bool(fwd[i] or back[i]), **d)
+            continue
+        if g is not None:
+            d["geometry"] = shapely.reverse(g) if back[i] else g
+        if back[i]:
+            G.add_edge(b, a, oneway=True, reversed=True, **d)
+            continue
+        G.add_edge(a, b, oneway=bool(fwd[i]), reversed=False, **d)
+        if not fwd[i]:
+            if g is not None:
+                d = {**d, "geometry": shapely.reverse(g)}
+            G.add_edge(b, a, oneway=False, reversed=True, **d)
     return G
 
 

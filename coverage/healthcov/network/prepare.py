@@ -105,7 +105,7 @@ def prepare_graph(
         msg = f"road graph nodes {describe_ids(missing_xy)} have no 'x'/'y' coordinates"
         raise NetworkError(msg)
     G = _project(G, to_crs)
-    xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
+    nodes = G.nodes
 
     # speeds per mode; drop edges the mode may not use
     drop: list[tuple[Any, Any, Any]] = []
@@ -125,7 +125,11 @@ def prepare_graph(
             length = float("nan")
         if not np.isfinite(length) or length < 0:
             geom = d.get("geometry")
-            length = float(geom.length) if geom is not None else float(np.hypot(*np.subtract(xy[u], xy[v])))
+            length = (
+                float(geom.length)
+                if geom is not None
+                else float(np.hypot(nodes[u]["x"] - nodes[v]["x"], nodes[u]["y"] - nodes[v]["y"]))
+            )
         d[LENGTH] = length
         d[SPEED_KPH] = kph
         d[TRAVEL_TIME] = length / (kph / 3.6)

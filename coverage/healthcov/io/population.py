@@ -1,0 +1,324 @@
+"""Population: raster cells, census polygons spread onto the road network, or points with counts.
+
+Whatever the source, the standards engine receives demand *points* with a ``pop`` column (one row
+per raster cell, network node or input point), which are snapped to the network like facilities.
+How the points were made is recorded in ``.attrs["population_method"]`` so reports can say it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
+from ..network.arrays import graph_arrays
+from ..network.prepare import require_prepared
+from ._common import ensure_crs, existing_path, find_column
+from .facilities import read_facilities
+
+__all__ = ["read_population", "spread_population", "read_areas", "POP", "POP_NAMES"]
+
+POP = "pop"
+POP_NAMES = (
+    "pop",
+    "population",
+    "人口",
+    "人口数",
+    "常住人口",
+    "人口数_合计",
+    "total",
+    "count",
+    "value",
+)
+NAME_NAMES = ("name", "名称", "area_name", "区县", "乡镇", "街道", "name_zh", "NAME")
+CODE_NAMES = ("adcode", "code", "区划代码", "area_code", "id", "gb", "ext_id")
+_RASTER_SUFFIXES = {".tif", ".tiff", ".vrt", ".img", ".asc"}
+
+
+def _pop_values(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
+    vals = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(vals) | (vals < 0)
+    if bad.any():
+        ids = list(frame.index[bad])
+        msg = (
+            f"{source}: column {column!r} must hold non-negative numbers; rows {describe_ids(ids)} do not. "
+            "Fill or remove them (an unknown count cannot be assessed)"
+        )
+        raise InputError(msg)
+    return vals
+
+
+def read_population(
+    source: Any,
+    *,
+    pop_column: str | None = None,
+    crs: Any = None,
+    coord_system: str = "wgs84",
+    band: int = 1,
+    layer: str | int | None = None,
+) -> gpd.GeoDataFrame:
+    """Read population as points with a ``pop`` column, or as polygons with counts.
+
+    Parameters
+    ----------
+    source
+        A GeoTIFF (WorldPop / GHS-POP style: one count per cell; cells with no data or zero are
+        left out, they carry nobody), a vector file or GeoDataFrame of points with counts, a CSV
+        with longitude/latitude and a count, or polygons with counts (census by district or
+        township), which are returned as polygons: pass them to :func:`spread_population`.
+    pop_column
+        The count column (found automatically when named ``pop``, ``population``, ``人口``,
+        ``常住人口``, ``人口数_合计`` …).
+    crs, coord_system, layer
+        As in :func:`healthcov.read_facilities` (GCJ-02 / BD-09 points are converted).
+    band
+        Raster band holding the counts.
+
+    Returns
+    -------
+    GeoDataFrame
+        Points (or polygons) with ``pop``; ``.attrs["population_method"]`` says where they
+        came from.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> pts = gpd.GeoDataFrame({"人口": [120, 80]}, geometry=shapely.points([(121.5, 29.8), (121.6, 29.9)]),
+    ...                        crs=4326)
+    >>> read_population(pts)["pop"].tolist()
+    [120.0, 80.0]
+    """
+    if isinstance(source, (str, Path)) and Path(source).suffix.lower() in _RASTER_SUFFIXES:
+        return _read_raster(existing_path(source, "population raster"), band)
+    name = "population"
+    if isinstance(source, (str, Path)):
+        path = existing_path(source, "population")
+        name = f"population ({path.name})"
+        if path.suffix.lower() != ".csv":
+            frame = gpd.read_file(path, layer=layer)
+            source = frame
+    if (
+        isinstance(source, gpd.GeoDataFrame)
+        and len(source)
+        and source.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    ):
+        col = find_column(source, pop_column, POP_NAMES, "population count", name)
+        out = ensure_crs(source.copy(), crs, name)
+        out[POP] = _pop_values(out, col, name)
+        out.attrs["population_method"] = f"polygons with counts (column {col!r})"
+        return out
+    pts = read_facilities(source, coord_system=coord_system, crs=crs, to_crs=None, name=name)
+    col = find_column(pts, pop_column, POP_NAMES, "population count", name)
+    pts[POP] = _pop_values(pts, col, name)
+    pts.attrs["population_method"] = f"points with counts (column {col!r})"
+    return pts
+
+
+def _read_raster(path: Path, band: int) -> gpd.GeoDataFrame:
+    import rasterio
+
+    with rasterio.open(path) as src:
+        if src.crs is None:
+            msg = f"population raster {str(path)!r} has no CRS: set one (e.g. gdal_edit.py -a_srs EPSG:4326)"
+            raise InputError(msg)
+        data = src.read(band, masked=True).astype(float)
+        transform, crs = src.transform, src.crs
+    vals = np.ma.filled(data, 0.0)
+    vals[~np.isfinite(vals)] = 0.0
+    if (vals < 0).any():
+        msg = f"population raster {str(path)!r} has negative cell values: set them to nodata"
+        raise InputError(msg)
+    rows, cols = np.nonzero(vals > 0)
+    if len(rows) == 0:
+        msg = f"population raster {str(path)!r} holds no people (every cell is zero or nodata)"
+        raise EmptyInputError(msg)
+    xs, ys = rasterio.transform.xy(transform, rows, cols, offset="center")
+    out = gpd.GeoDataFrame(
+        {POP: vals[rows, cols], "row": rows, "col": cols},
+        geometry=shapely.points(np.asarray(xs), np.asarray(ys)),
+        crs=crs,
+    )
+    out.attrs["population_method"] = f"raster cells ({path.name}, band {band}), one point per populated cell"
+    return out
+
+
+def read_areas(
+    source: Any,
+    *,
+    name_column: str | None = None,
+    code_column: str | None = None,
+    crs: Any = None,
+    coord_system: str = "wgs84",
+    layer: str | int | None = None,
+) -> gpd.GeoDataFrame:
+    """Administrative areas (districts, townships, streets) as polygons with ``area_name`` and ``area_code``.
+
+    ``coord_system="gcj02"`` converts boundaries cut from AMap / DataV (GCJ-02) to WGS84 so they
+    overlay OSM roads. Other columns are kept (a census count, a ``unit_type`` or ``urban_rural``
+    column for the standards engine).
+
+    Examples
+    --------
+    >>> import healthcov as hc
+    >>> a = read_areas(hc.datasets.path("ningbo_jiaxing_districts_wgs84"))
+    >>> len(a), a["area_name"].iloc[0], a["area_code"].iloc[0]
+    (17, '海曙区', '330203')
+    """
+    from .coords import to_wgs84
+
+    name = "areas"
+    if isinstance(source, (str, Path)):
+        path = existing_path(source, "areas")
+        name = f"areas ({path.name})"
+        gdf = gpd.read_file(path, layer=layer)
+    elif isinstance(source, gpd.GeoDataFrame):
+        gdf = source.copy()
+    else:
+        msg = f"areas must be a file path or a GeoDataFrame of polygons, got {type(source).__name__}"
+        raise InputError(msg)
+    if len(gdf) == 0:
+        msg = f"{name} has no rows"
+        raise EmptyInputError(msg)
+    bad = ~gdf.geom_type.isin(["Polygon", "MultiPolygon"])
+    if bad.any():
+        msg = f"{name}: rows {describe_ids(list(gdf.index[bad]))} are not polygons ({sorted(set(gdf.geom_type[bad]))})"
+        raise InputError(msg)
+    gdf = ensure_crs(gdf, crs, name)
+    if str(coord_system).lower() not in ("wgs84", "wgs-84", "epsg:4326"):
+        ll = gdf.to_crs(4326)
+
+        def conv(g: Any) -> Any:
+            return shapely.transform(g, lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], coord_system)))
+
+        gdf = gpd.GeoDataFrame(ll.drop(columns=ll.geometry.name), geometry=[conv(g) for g in ll.geometry], crs=4326)
+    gdf = gdf.set_geometry(gdf.geometry.make_valid())
+    ncol = find_column(gdf, name_column, NAME_NAMES, "area name", name)
+    try:
+        ccol = find_column(gdf, code_column, CODE_NAMES, "area code", name)
+    except MissingColumnError:
+        if code_column is not None:
+            raise
+        ccol = ncol
+    gdf["area_name"] = gdf[ncol].astype(str)
+    codes = gdf[ccol]
+    if pd.api.types.is_float_dtype(codes) and (codes.dropna() % 1 == 0).all():
+        codes = codes.astype("Int64")
+    gdf["area_code"] = codes.astype(str)
+    dup = gdf["area_code"].duplicated(keep=False)
+    if dup.any():
+        msg = f"{name}: area codes repeat ({describe_ids(sorted(set(gdf.loc[dup, 'area_code'])))}): pass code_column="
+        raise InputError(msg)
+    return gdf
+
+
+def spread_population(
+    polygons: gpd.GeoDataFrame,
+    G: nx.MultiDiGraph,
+    *,
+    pop_column: str = POP,
+    weight: str | None = None,
+    partial: str = "scale",
+    id_column: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Spread polygon counts (census by district/township) onto the network's nodes.
+
+    Each node gets a share of its polygon's count in proportion to the road length around it
+    (half of every road touching it), or to a node attribute ``weight``. The points of a polygon
+    add up to its published count, scaled by the share of the polygon the network covers when
+    ``partial="scale"`` (the default: a district that the network covers only in part keeps only
+    that part of its people, assuming even density inside it) or not scaled with ``partial="all"``.
+    It is an estimate, and ``.attrs["population_method"]`` says so.
+
+    Polygons with no road node inside are not lost: they are listed in ``.attrs["unplaced"]`` with
+    their counts, and named in a warning.
+
+    Returns
+    -------
+    GeoDataFrame
+        One point per node in ``G``'s CRS: ``pop``, ``source_area`` (the polygon's id) and
+        ``node``.
+    """
+    require_prepared(G)
+    if partial not in ("scale", "all"):
+        msg = f"partial must be 'scale' or 'all', got {partial!r}"
+        raise InputError(msg)
+    if pop_column not in polygons.columns:
+        msg = f"population polygons have no {pop_column!r} column; columns are {list(polygons.columns)}"
+        raise MissingColumnError(msg)
+    if polygons.crs is None:
+        msg = "population polygons have no CRS: set one (e.g. .set_crs(4326))"
+        raise InputError(msg)
+    ids = polygons[id_column] if id_column is not None else polygons.index.to_series()
+    polys = polygons.to_crs(G.graph["crs"])
+    pops = _pop_values(polys, pop_column, "population polygons")
+    arr = graph_arrays(G)
+    n = arr.n
+    if weight is None:
+        w = np.zeros(n)
+        once = (arr.twin < 0) | (np.arange(arr.m) < arr.twin)
+        np.add.at(w, arr.u[once], arr.length[once] / 2.0)
+        np.add.at(w, arr.v[once], arr.length[once] / 2.0)
+        wdesc = "road length"
+    else:
+        w = np.array([float(G.nodes[nid].get(weight, 0.0)) for nid in arr.node_ids])
+        wdesc = f"node attribute {weight!r}"
+    pts = shapely.points(arr.x, arr.y)
+    tree = shapely.STRtree(polys.geometry.values)
+    node_idx, poly_idx = tree.query(pts, predicate="within")
+    # a node on a shared border goes to the first polygon only
+    node_idx, first = np.unique(node_idx, return_index=True)
+    poly_idx = poly_idx[first]
+    from ..isochrones import network_area
+
+    cover = network_area(G) if partial == "scale" else None
+    out_pop = np.zeros(len(node_idx))
+    unplaced, partial_rows = [], []
+    for j in range(len(polys)):
+        sel = poly_idx == j
+        total = pops[j]
+        poly = polys.geometry.iloc[j]
+        share = 1.0
+        if cover is not None and poly.area > 0:
+            share = float(min(1.0, poly.intersection(cover).area / poly.area))
+        wj = w[node_idx[sel]]
+        if not sel.any() or wj.sum() <= 0:
+            if total > 0:
+                unplaced.append({"source_area": ids.iloc[j], POP: total, "network_share": share})
+            continue
+        if share < 0.95:
+            partial_rows.append((ids.iloc[j], share))
+        out_pop[sel] = total * share * wj / wj.sum()
+    out = gpd.GeoDataFrame(
+        {
+            POP: out_pop,
+            "source_area": ids.iloc[poly_idx].to_numpy(),
+            "node": arr.node_ids[node_idx],
+        },
+        geometry=pts[node_idx],
+        crs=G.graph["crs"],
+    )
+    out = out[out[POP] > 0].reset_index(drop=True)
+    method = (
+        f"census counts spread onto road nodes in proportion to {wdesc}"
+        + (", scaled by the share of each polygon the network covers" if partial == "scale" else "")
+        + " (an estimate)"
+    )
+    out.attrs["population_method"] = method
+    out.attrs["unplaced"] = pd.DataFrame(unplaced, columns=["source_area", POP, "network_share"])
+    out.attrs["partial_areas"] = partial_rows
+    if unplaced:
+        warnings.warn(
+            f"{len(unplaced)} population polygons have no road node inside and were not placed on the network "
+            f"({sum(r[POP] for r in unplaced):,.0f} people): {describe_ids([r['source_area'] for r in unplaced])}. "
+            "They are listed in .attrs['unplaced']",
+            HealthcovWarning,
+            stacklevel=2,
+        )
+    return out
