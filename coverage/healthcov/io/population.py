@@ -139,7 +139,9 @@ def _read_raster(path: Path, band: int) -> gpd.GeoDataFrame:
     if len(rows) == 0:
         msg = f"population raster {str(path)!r} holds no people (every cell is zero or nodata)"
         raise EmptyInputError(msg)
-    xs, ys = rasterio.transform.xy(transform, rows, cols, offset="center")
+    t = transform  # cell centres (affine's ``*`` operator is deprecated)
+    cc, rr = cols + 0.5, rows + 0.5
+    xs, ys = t.a * cc + t.b * rr + t.c, t.d * cc + t.e * rr + t.f
     out = gpd.GeoDataFrame(
         {POP: vals[rows, cols], "row": rows, "col": cols},
         geometry=shapely.points(np.asarray(xs), np.asarray(ys)),

@@ -1,0 +1,126 @@
+"""Population inputs: raster cells, points with counts, census polygons spread onto roads."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+
+import healthcov as hc
+from healthcov.io.population import read_areas, read_population, spread_population
+
+
+def _line_graph() -> nx.MultiDiGraph:
+    """Three nodes on a straight two-way road: 0 —100 m— 1 —300 m— 2 (UTM 51N)."""
+    G = nx.MultiDiGraph(crs="EPSG:32651")
+    for n, x in enumerate((500_000.0, 500_100.0, 500_400.0)):
+        G.add_node(n, x=x, y=3_300_000.0)
+    for u, v, ln in ((0, 1, 100.0), (1, 2, 300.0)):
+        G.add_edge(u, v, highway="residential", length=ln)
+        G.add_edge(v, u, highway="residential", length=ln)
+    return hc.read_network(G, mode="drive")
+
+
+def test_spread_by_road_length_by_hand():
+    G = _line_graph()
+    # road length around each node (half of each touching road): 50, 50 + 150 = 200, 150 → 400 in all
+    box = shapely.box(499_900, 3_299_900, 500_500, 3_300_100)
+    import geopandas as gpd
+
+    poly = gpd.GeoDataFrame({"pop": [800.0]}, geometry=[box], crs="EPSG:32651")
+    pts = spread_population(poly, G, partial="all")
+    got = dict(zip(pts["node"], pts["pop"], strict=True))
+    assert got == pytest.approx({0: 100.0, 1: 400.0, 2: 300.0})
+    assert pts["pop"].sum() == pytest.approx(800.0)
+    assert "estimate" in pts.attrs["population_method"]
+
+
+def test_spread_keeps_unplaced_polygons_and_warns():
+    import geopandas as gpd
+
+    G = _line_graph()
+    far = shapely.box(600_000, 3_400_000, 600_100, 3_400_100)
+    near = shapely.box(499_900, 3_299_900, 500_500, 3_300_100)
+    polys = gpd.GeoDataFrame({"pop": [50.0, 10.0], "code": ["A", "B"]}, geometry=[near, far], crs="EPSG:32651")
+    with pytest.warns(hc.HealthcovWarning, match="1 population polygons have no road node.*'B'"):
+        pts = spread_population(polys, G, partial="all", id_column="code")
+    assert pts["pop"].sum() == pytest.approx(50.0)
+    unplaced = pts.attrs["unplaced"]
+    assert unplaced["source_area"].tolist() == ["B"] and unplaced["pop"].tolist() == [10.0]
+
+
+def test_spread_rejects_bad_counts():
+    import geopandas as gpd
+
+    G = _line_graph()
+    polys = gpd.GeoDataFrame({"pop": [np.nan]}, geometry=[shapely.box(0, 0, 1, 1)], crs="EPSG:32651")
+    with pytest.raises(hc.InputError, match="'pop' must hold non-negative numbers; rows 0"):
+        spread_population(polys, G)
+    with pytest.raises(hc.MissingColumnError, match="no 'people' column"):
+        spread_population(polys, G, pop_column="people")
+
+
+def test_read_population_raster(tmp_path):
+    import rasterio
+    from affine import Affine
+
+    data = np.array([[0, 5, 0], [2, -9999, 3]], dtype="float32")
+    path = tmp_path / "pop.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=3, height=2, count=1, dtype="float32", crs="EPSG:32651", nodata=-9999,
+        transform=Affine(100.0, 0.0, 500_000.0, 0.0, -100.0, 3_300_200.0),
+    ) as dst:  # fmt: skip
+        dst.write(data, 1)
+    pts = read_population(path)
+    assert sorted(pts["pop"].tolist()) == [2.0, 3.0, 5.0]  # zero and nodata cells carry nobody
+    five = pts[pts["pop"] == 5.0].geometry.iloc[0]
+    assert (five.x, five.y) == (500_150.0, 3_300_150.0)  # cell centre
+    assert "raster" in pts.attrs["population_method"]
+
+
+def test_read_population_points_and_columns(tmp_path):
+    csv = tmp_path / "pop.csv"
+    csv.write_text("经度,纬度,常住人口\n121.5,29.8,100\n121.6,29.9,250\n", encoding="utf-8")
+    pts = read_population(csv)
+    assert pts["pop"].tolist() == [100.0, 250.0]
+    assert pts.crs.to_epsg() == 4326
+    bad = tmp_path / "bad.csv"
+    bad.write_text("lon,lat,people\n121.5,29.8,-4\n", encoding="utf-8")
+    with pytest.raises(hc.InputError, match="non-negative"):
+        read_population(bad, pop_column="people")
+    with pytest.raises(hc.MissingColumnError, match="population count"):
+        read_population(bad)
+
+
+def test_read_areas_gcj02_converted_matches_wgs84(data_dir):
+    wgs = read_areas(hc.datasets.path("ningbo_jiaxing_districts_wgs84")).to_crs(32651)
+    gcj_raw = read_areas(hc.datasets.path("ningbo_jiaxing_districts_gcj02")).to_crs(32651)
+    gcj = read_areas(hc.datasets.path("ningbo_jiaxing_districts_gcj02"), coord_system="gcj02").to_crs(32651)
+    off_raw = wgs.centroid.distance(gcj_raw.centroid)
+    off = wgs.centroid.distance(gcj.centroid)
+    assert off_raw.min() > 300 and off_raw.max() < 800  # GCJ-02 is ~500 m off here
+    assert off.max() < 5.0
+    assert wgs["area_code"].tolist() == gcj["area_code"].tolist()
+
+
+def test_census_areas_real_totals(data_dir):
+    sh = hc.datasets.census_areas("shanghai")
+    assert len(sh) == 16 and int(sh["pop"].sum()) == 24_870_895
+    jingan = sh.set_index("area_name").loc["静安区"]
+    assert int(jingan["pop"]) == 975_707  # old 静安 + 闸北 merged
+    nb = hc.datasets.census_areas("ningbo")
+    assert len(nb) == 10 and int(nb["pop"].sum()) == 9_404_283
+    assert nb.set_index("area_name").loc["奉化区", "urban_share"] == pytest.approx(346_612 / 577_505)
+
+
+def test_spread_census_onto_shanghai_network(data_dir, shanghai_drive):
+    areas = hc.datasets.census_areas("shanghai")
+    with pytest.warns(hc.HealthcovWarning, match="8 population polygons have no road node"):
+        pts = spread_population(areas, shanghai_drive, id_column="area_code")
+    per = pts.groupby("source_area")["pop"].sum()
+    # 黄浦区 lies almost wholly inside the central network: nearly all of its 662,030 residents are placed
+    assert 0.97 * 662_030 < per["310101"] <= 662_030
+    # 浦东新区 is mostly outside it: only the covered share is placed
+    assert per["310115"] < 0.05 * 5_681_512
+    assert len(pts.attrs["unplaced"]) == 8
