@@ -50,3 +50,20 @@ def jinan_drive(data_dir) -> nx.MultiDiGraph:
 @pytest.fixture(scope="session")
 def dalian_drive(data_dir) -> nx.MultiDiGraph:
     return hc.read_network(hc.datasets.path("dalian_graphml"), mode="drive")
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Debian's headless Chromium (tests/browser.py); FAILS when it is missing: CI installs it."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, launch
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: the browser tests need Debian's Chromium, run `apt-get install chromium`")
+    with sync_playwright() as playwright:
+        chromium = launch(playwright, tmp_path_factory.mktemp("chromium-profile"))
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -34,10 +34,10 @@ def _write_outputs(
 ) -> Path:
     from ._io_atomic import atomic_path
     from .report.maps import explore_isochrones
+    from .report.standalone import save_map
 
     m = explore_isochrones(iso, fac, lang=lang, tiles=tiles)
-    with atomic_path(out_html) as tmp:
-        m.save(str(tmp))
+    save_map(m, out_html)  # one self-contained file: opens with no network
     gpkg = out_html.with_suffix(".gpkg")
     with atomic_path(gpkg) as tmp:
         iso.to_file(tmp, layer="isochrones", driver="GPKG")
