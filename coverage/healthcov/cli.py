@@ -19,10 +19,15 @@ from . import __version__
 
 EPILOG = """examples:
   healthcov demo                          # Shanghai emergency centres, ambulance isochrones → ./healthcov-demo/
-  healthcov demo --lang zh --no-tiles     # Chinese labels, no basemap (offline meeting rooms)
+  healthcov demo --lang zh                # Chinese labels (maps have no basemap unless --tiles)
   healthcov isochrones --network roads.osm.pbf --facilities clinics.csv --coord-system gcj02 \\
       --mode walk --minutes 5 10 15 --out clinics_walk.html
 """
+
+
+def _tiles(args: argparse.Namespace) -> str | None:
+    """Basemap: none by default (maps must open offline); ``--tiles OpenStreetMap`` to add one."""
+    return None if args.no_tiles or not args.tiles else str(args.tiles)
 
 
 def _say(msg: str) -> None:
@@ -117,7 +122,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         fac,
         {"node_travel_times": tt.reset_index()},
         args.lang,
-        None if args.no_tiles else "OpenStreetMap",
+        _tiles(args),
     )
     _say(f"  wrote {html_path} (interactive map) and {gpkg} (GeoPackage: isochrones, facilities, node_travel_times)")
     _say(f"done in {time.perf_counter() - t0:.1f} s")
@@ -135,7 +140,7 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
         _say(line)
     out = Path(args.out)
     gpkg = _write_outputs(
-        out, iso, hc.snap_points(G, fac, name="facilities"), {}, args.lang, None if args.no_tiles else "OpenStreetMap"
+        out, iso, hc.snap_points(G, fac, name="facilities"), {}, args.lang, _tiles(args)
     )
     _say(f"wrote {out} and {gpkg}")
     return 0
@@ -168,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--mode", default="ambulance", help="walk, bike, ebike, drive or ambulance (default)")
     d.add_argument("--minutes", type=float, nargs="+", default=[5.0, 10.0, 15.0])
     d.add_argument("--lang", default="en", choices=("en", "zh"))
-    d.add_argument("--no-tiles", action="store_true", help="no basemap (readable offline)")
+    d.add_argument("--tiles", default=None, help="basemap such as OpenStreetMap (needs internet; default: none)")
+    d.add_argument("--no-tiles", action="store_true", help="no basemap (the default; kept for scripts)")
     d.set_defaults(func=cmd_demo)
 
     i = sub.add_parser(
@@ -187,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--per-facility", action="store_true")
     i.add_argument("--out", default="isochrones.html")
     i.add_argument("--lang", default="en", choices=("en", "zh"))
-    i.add_argument("--no-tiles", action="store_true")
+    i.add_argument("--tiles", default=None, help="basemap such as OpenStreetMap (needs internet; default: none)")
+    i.add_argument("--no-tiles", action="store_true", help="no basemap (the default)")
     i.set_defaults(func=cmd_isochrones)
     return p
 

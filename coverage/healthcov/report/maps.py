@@ -59,7 +59,7 @@ def explore_isochrones(
     *,
     m: folium.Map | None = None,
     lang: str = "en",
-    tiles: str | None = "OpenStreetMap",
+    tiles: str | None = None,
     simplify_m: float | None = None,
     attribution: str = OSM_ATTRIBUTION,
 ) -> folium.Map:
@@ -76,8 +76,8 @@ def explore_isochrones(
     lang
         ``"zh"`` or ``"en"`` labels; names are shown as in the data.
     tiles
-        A basemap (``"OpenStreetMap"``, ``"CartoDB positron"``) or ``None``: the map is readable
-        without one (offline, in a meeting room without internet).
+        A basemap (``"OpenStreetMap"``, ``"CartoDB positron"``; needs internet) or ``None``
+        (default): the map is readable without one (offline, in a meeting room).
     simplify_m
         Display-only simplification tolerance in metres (default: a quarter of the grid cell).
 
