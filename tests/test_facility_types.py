@@ -36,7 +36,7 @@ REQUIRED_CODES = {
 
 
 def test_vocabulary_has_the_codes_with_names():
-    assert REQUIRED_CODES <= set(FACILITY_TYPES)
+    assert set(FACILITY_TYPES) >= REQUIRED_CODES
     for code, info in FACILITY_TYPES.items():
         assert info["zh"] and info["en"], code
     assert FACILITY_TYPES["chc"]["zh"] == "社区卫生服务中心"
