@@ -5,7 +5,7 @@ Travel times, isochrones and Zhejiang health-planning standards on real road net
 
 from __future__ import annotations
 
-from . import datasets
+from . import datasets, standards
 from .errors import (
     AssumedCRSWarning,
     CoordinateSystemWarning,
@@ -26,12 +26,18 @@ from .errors import (
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
 from .io.networks import network_from_place, read_cbengine, read_network
+from .io.population import read_areas, read_population, spread_population
 from .isochrones import isochrones, network_area
 from .network.arrays import clear_cache
 from .network.modes import MODES, TravelMode, get_mode
 from .network.prepare import graph_info
 from .network.snap import snap_points
+from .report.assessment_map import explore_assessment
+from .report.html_report import write_report
 from .report.maps import explore_isochrones
+from .report.standalone import save_map, standalone_html
+from .standards.engine import Assessment, assess
+from .standards.profiles import list_profiles, load_profile
 from .traveltime import nodes_frame, travel_times
 
 __version__ = "0.1.0"
@@ -43,6 +49,18 @@ __all__ = [
     "network_from_place",
     "read_cbengine",
     "read_facilities",
+    "read_population",
+    "spread_population",
+    "read_areas",
+    "assess",
+    "Assessment",
+    "load_profile",
+    "list_profiles",
+    "write_report",
+    "explore_assessment",
+    "save_map",
+    "standalone_html",
+    "standards",
     "travel_times",
     "isochrones",
     "network_area",

@@ -30,6 +30,15 @@ def _tiles(args: argparse.Namespace) -> str | None:
     return None if args.no_tiles or not args.tiles else str(args.tiles)
 
 
+REPORT_EPILOG = """examples:
+  healthcov report --network fenghua.osm.pbf --facilities clinics.csv --coord-system gcj02 \\
+      --population worldpop_2020.tif --areas townships.gpkg --profile fenghua --out fenghua.html
+  healthcov report --place "奉化区, 宁波市" --facilities f.geojson --population census.gpkg \\
+      --areas census.gpkg --profile fenghua        # downloads the roads with osmnx (needs internet)
+exit codes: 0 done, 2 bad input (message on stderr), 1 unexpected error
+"""
+
+
 def _say(msg: str) -> None:
     print(msg, flush=True)
 
@@ -125,7 +134,122 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _tiles(args),
     )
     _say(f"  wrote {html_path} (interactive map) and {gpkg} (GeoPackage: isochrones, facilities, node_travel_times)")
+    if dataset == "shanghai" and not args.no_report:
+        _demo_report(hc, G, out, args)
+    elif dataset != "shanghai":
+        _say("  (the standards report needs district boundaries and a census: only the shared data has them)")
     _say(f"done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _demo_report(hc: Any, G: Any, out: Path, args: argparse.Namespace) -> None:
+    """The main job on the embedded data: every Zhejiang standard assessed on central Shanghai."""
+    _say("healthcov demo: the Zhejiang standards assessed on central Shanghai (a real-data demonstration)")
+    Gw = hc.read_network(hc.datasets.path("shanghai_network"), mode="walk")
+    Gd = hc.read_network(hc.datasets.path("shanghai_network"), mode="drive")
+    area = hc.network_area(Gd)
+    areas = hc.datasets.census_areas("shanghai")
+    a_m = areas.to_crs(Gd.graph["crs"])
+    share = (a_m.intersection(area).area / a_m.area).to_numpy()
+    areas = areas[share > 0.9].reset_index(drop=True)
+    _say(f"  areas: {len(areas)} districts that the network covers (> 90 %): {', '.join(areas['area_name'])}")
+    pop = hc.spread_population(areas, Gd, id_column="area_code")
+    _say(f"  population: {pop['pop'].sum():,.0f} residents (2020 census) spread onto {len(pop):,} road nodes")
+    fac = hc.datasets.shanghai_health_facilities().to_crs(Gd.graph["crs"])
+    fac = fac[fac.within(area)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.OffNetworkWarning)
+        res = hc.assess({"walk": Gw, "drive": Gd, "ambulance": G}, fac, pop, areas, profile=args.profile)
+    _print_result(res)
+    path = out / f"shanghai_{res.profile.id}_report.html"
+    hc.write_report(res, path, lang=args.lang, sources=_SHANGHAI_SOURCES)
+    _say(f"  wrote {path} (report), {path.with_suffix('.csv')} (verdicts), {path.with_suffix('.gpkg')} (layers)")
+
+
+_SHANGHAI_SOURCES = [
+    {
+        "name": "Central Shanghai road network (OSM XML)",
+        "date": "2025",
+        "licence": "ODbL 1.0 © OpenStreetMap contributors",
+    },
+    {
+        "name": "Shanghai health POIs (AMap categories, WGS84)",
+        "date": "see geodata/SOURCES.md",
+        "licence": "see SOURCES.md",
+    },
+    {"name": "Shanghai district boundaries (pre-2015)", "date": "see SOURCES.md", "licence": "see SOURCES.md"},
+    {"name": "2020 census by district (七普)", "date": "2020", "licence": "public statistics"},
+]
+
+
+def _print_result(res: Any) -> None:
+    s = res.summary()
+    _say(f"  {res!r}")
+    for rid, r in s.iterrows():
+        _say(
+            f"    {r['rule_zh']} ({rid}): pass {r['pass']}, partial {r['partial']}, fail {r['fail']}"
+            + (
+                f"; {r['pop_not_covered']:,.0f} residents not covered"
+                if r["pop_not_covered"] == r["pop_not_covered"]
+                else ""
+            )
+        )
+    a = res.assumptions
+    _say(
+        f"  assumptions: circle modes {a['circle_modes']}, activation delay {a['activation_delay_min']:g} min, "
+        f"pass at ≥ {a['target_share']:.0%} covered, radius by {a['radius_metric']} distance"
+    )
+    for n in a["notes"]:
+        _say(f"  note: {n}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import healthcov as hc
+
+    t0 = time.perf_counter()
+    graphs = {}
+    for mode in args.modes:
+        if args.place:
+            graphs[mode] = hc.network_from_place(args.place, mode=mode)
+        else:
+            graphs[mode] = hc.read_network(args.network, mode=mode)
+        _say(f"  {mode} network: {graphs[mode].number_of_nodes():,} nodes")
+    G0 = graphs.get("drive") or next(iter(graphs.values()))
+    fac = hc.read_facilities(args.facilities, coord_system=args.coord_system)
+    areas = hc.read_areas(args.areas, coord_system=args.areas_coord_system)
+    pop = hc.read_population(args.population, pop_column=args.pop_column)
+    if pop.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        pop = hc.spread_population(pop, G0)
+        _say(f"  population: census polygons spread onto {len(pop):,} road nodes (an estimate)")
+    res = hc.assess(
+        graphs,
+        fac,
+        pop,
+        areas,
+        profile=args.profile,
+        type_column=args.type_column,
+        activation_delay_min=args.activation_delay,
+        target_share=args.target_share,
+        radius_metric=args.radius_metric,
+        cross_boundary=not args.no_cross_boundary,
+    )
+    _print_result(res)
+    out = Path(args.out)
+    hc.write_report(res, out, lang=args.lang)
+    _say(f"wrote {out}, {out.with_suffix('.csv')}, {out.with_suffix('.gpkg')} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from .standards.profiles import list_profiles, load_profile
+
+    names = [args.name] if args.name else list_profiles()
+    for name in names:
+        p = load_profile(name)
+        _say(f"{p.id}: {p.name_zh} / {p.name_en} ({' ← '.join(p.chain)}); {p.document.get('title', '')}")
+        for r in p.rules:
+            where = "" if r.profile == p.id else f" [from {r.profile}]"
+            _say(f"  {r.id:<34} {r.kind:<15} {r.status:<8} {r.title_zh} / {r.title_en}{where}")
     return 0
 
 
@@ -139,9 +263,7 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
     for line in _summary(tt, iso, "minutes", 60.0) if not args.per_facility else []:
         _say(line)
     out = Path(args.out)
-    gpkg = _write_outputs(
-        out, iso, hc.snap_points(G, fac, name="facilities"), {}, args.lang, _tiles(args)
-    )
+    gpkg = _write_outputs(out, iso, hc.snap_points(G, fac, name="facilities"), {}, args.lang, _tiles(args))
     _say(f"wrote {out} and {gpkg}")
     return 0
 
@@ -173,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--mode", default="ambulance", help="walk, bike, ebike, drive or ambulance (default)")
     d.add_argument("--minutes", type=float, nargs="+", default=[5.0, 10.0, 15.0])
     d.add_argument("--lang", default="en", choices=("en", "zh"))
+    d.add_argument("--profile", default="zhejiang", help="rule profile for the demo report (default zhejiang)")
+    d.add_argument("--no-report", action="store_true", help="isochrone map only, no standards report")
     d.add_argument("--tiles", default=None, help="basemap such as OpenStreetMap (needs internet; default: none)")
     d.add_argument("--no-tiles", action="store_true", help="no basemap (the default; kept for scripts)")
     d.set_defaults(func=cmd_demo)
@@ -196,6 +320,38 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--tiles", default=None, help="basemap such as OpenStreetMap (needs internet; default: none)")
     i.add_argument("--no-tiles", action="store_true", help="no basemap (the default)")
     i.set_defaults(func=cmd_isochrones)
+
+    r = sub.add_parser(
+        "report",
+        help="assess a jurisdiction's standards per area → one self-contained HTML report + CSV + GeoPackage",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    src = r.add_mutually_exclusive_group(required=True)
+    src.add_argument("--network", help=".osm/.osm.bz2/.osm.pbf/.graphml or a road line layer")
+    src.add_argument("--place", help='download the network with osmnx (needs internet), e.g. "奉化区, 宁波市"')
+    r.add_argument("--facilities", required=True, help="points with a facility_type column, AMap types or names")
+    r.add_argument("--coord-system", default="wgs84", help="facilities: wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
+    r.add_argument("--type-column", default=None, help="facility type column (default: facility_type, else inferred)")
+    r.add_argument("--population", required=True, help="GeoTIFF, points with counts, or census polygons")
+    r.add_argument("--pop-column", default=None)
+    r.add_argument("--areas", required=True, help="district / township polygons with name and code")
+    r.add_argument("--areas-coord-system", default="wgs84")
+    r.add_argument("--profile", default="zhejiang", help="zhejiang, ningbo, fenghua, beilun, jiaxing or a TOML file")
+    r.add_argument(
+        "--modes", nargs="+", default=["walk", "drive", "ambulance"], help="networks to build (default: all three)"
+    )
+    r.add_argument("--activation-delay", type=float, default=3.0, help="ambulance activation delay, min (default 3)")
+    r.add_argument("--target-share", type=float, default=0.95, help="share covered for a pass (default 0.95)")
+    r.add_argument("--radius-metric", choices=("network", "straight"), default="network")
+    r.add_argument("--no-cross-boundary", action="store_true", help="count only each area's own facilities")
+    r.add_argument("--lang", default="zh", choices=("zh", "en"))
+    r.add_argument("--out", default="report.html")
+    r.set_defaults(func=cmd_report)
+
+    pr = sub.add_parser("profiles", help="list the shipped rule profiles and their rules")
+    pr.add_argument("name", nargs="?", help="one profile (default: all)")
+    pr.set_defaults(func=cmd_profiles)
     return p
 
 

@@ -1,0 +1,328 @@
+"""The standards engine on a tiny road whose every verdict is computed by hand, and on real Shanghai data."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import healthcov as hc
+from healthcov.standards.engine import assess
+
+# A straight two-way residential road along y = 3,300,000 (UTM 51N), nodes every 1,000 m at
+# x = 500,000 + 0, 1000, 2000, 3000, 4000. Driving: 20 km/h → 180 s = 3 min per 1,000 m.
+# Walking: 4.5 km/h → 800 s = 13.33 min per 1,000 m.
+X0, Y0 = 500_000.0, 3_300_000.0
+
+PROFILE = textwrap.dedent(
+    """
+    schema = 1
+    id = "tinyville"
+    level = "district"
+    name = { zh = "小镇区", en = "Tinyville" }
+    [document]
+    title = "测试规划"
+    file = "none.txt"
+    status = "issued"
+    base_year = 2020
+    target_year = 2025
+    [classifier]
+    method = "admin_type"
+    urban = ["街道"]
+    rural = ["镇", "乡"]
+    source = "assumption: test"
+
+    [[rules]]
+    id = "access.basic_circle"
+    kind = "service_circle"
+    status = "binding"
+    title = { zh = "服务圈", en = "Service circle" }
+    facility_types = ["chc"]
+    minutes = { urban = 15, rural = 20 }
+    source = { ref = "test:1", quote = "城区15分钟、农村20分钟" }
+
+    [[rules]]
+    id = "ems.radius"
+    kind = "service_radius"
+    status = "binding"
+    title = { zh = "急救半径", en = "Ambulance radius" }
+    facility_types = ["ems_station"]
+    radius_km = { urban = 1.5, rural = [3.5, 4.5] }
+    source = { ref = "test:2", quote = "服务半径" }
+
+    [[rules]]
+    id = "ems.response"
+    kind = "response_time"
+    status = "binding"
+    title = { zh = "急救反应时间", en = "Response time" }
+    facility_types = ["ems_station"]
+    minutes_lt = { urban = 11, rural = 15 }
+    source = { ref = "test:3", quote = "反应时间" }
+
+    [[rules]]
+    id = "ems.fleet"
+    kind = "ratio"
+    status = "binding"
+    title = { zh = "救护车", en = "Ambulances" }
+    facility_types = ["ems_station"]
+    resource = "ambulances"
+    amount = 1
+    per = 300
+    population_factor = { default = 1, by_area = { "乙镇" = 3 } }
+    source = { ref = "test:4", quote = "每3万人口配置1辆救护车" }
+
+    [[rules]]
+    id = "basic.thc_per_township"
+    kind = "count_per_area"
+    status = "binding"
+    title = { zh = "乡镇卫生院", en = "Township health centre" }
+    facility_types = ["thc"]
+    unit_types = ["镇", "乡"]
+    min = 1
+    source = { ref = "test:5", quote = "每个乡镇办好1所卫生院" }
+    """
+)
+
+
+def _road(mode: str) -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph(crs="EPSG:32651")
+    for i in range(5):
+        G.add_node(i, x=X0 + 1000.0 * i, y=Y0)
+    for i in range(4):
+        G.add_edge(i, i + 1, highway="residential", length=1000.0)
+        G.add_edge(i + 1, i, highway="residential", length=1000.0)
+    return hc.read_network(G, mode=mode)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    prof = tmp_path_factory.mktemp("profile") / "tinyville.toml"
+    prof.write_text(PROFILE, encoding="utf-8")
+    graphs = {"walk": _road("walk"), "drive": _road("drive")}
+    crs = "EPSG:32651"
+    areas = gpd.GeoDataFrame(
+        {"area_name": ["甲街道", "乙镇"], "area_code": ["A", "B"]},
+        geometry=[
+            shapely.box(X0 - 500, Y0 - 500, X0 + 2500, Y0 + 500),
+            shapely.box(X0 + 2500, Y0 - 500, X0 + 4500, Y0 + 500),
+        ],
+        crs=crs,
+    )
+    pop = gpd.GeoDataFrame(
+        {"pop": [100.0, 200.0, 300.0, 400.0, 500.0]},
+        geometry=shapely.points([(X0 + 1000.0 * i, Y0) for i in range(5)]),
+        crs=crs,
+    )
+    fac = gpd.GeoDataFrame(
+        {"name": ["甲社区卫生服务中心", "甲急救站"], "facility_type": ["chc", "ems_station"], "ambulances": [0, 1]},
+        geometry=shapely.points([(X0, Y0), (X0, Y0)]),
+        crs=crs,
+    )
+    res = assess(graphs, fac, pop, areas, profile=prof, activation_delay_min=3.0)
+    return res, res.table.set_index(["rule_id", "area_code"])
+
+
+def test_classes_and_their_rules(tiny):
+    res, _ = tiny
+    a = res.areas.set_index("area_code")
+    assert a.loc["A", "area_class"] == "urban" and "街道" in a.loc["A", "class_rule"]
+    assert a.loc["B", "area_class"] == "rural" and "镇" in a.loc["B", "class_rule"]
+    assert a["pop"].tolist() == [600.0, 900.0]
+
+
+def test_service_circle_by_hand(tiny):
+    _, t = tiny
+    # urban A walks: 0, 13.3, 26.7 min → 100 + 200 of 600 within 15 min = 50 % → fail
+    a = t.loc[("access.basic_circle", "A")]
+    assert a["share"] == pytest.approx(0.5) and a["verdict"] == "fail" and a["mode"] == "walk"
+    assert a["pop_not_covered"] == pytest.approx(300.0)
+    assert a["mean_min"] == pytest.approx((100 * 0 + 200 * 40 / 3 + 300 * 80 / 3) / 600)
+    assert a["p90_min"] == pytest.approx(80 / 3)
+    # rural B drives: 9 and 12 min ≤ 20 → 100 % → pass
+    b = t.loc[("access.basic_circle", "B")]
+    assert b["share"] == pytest.approx(1.0) and b["verdict"] == "pass" and b["mode"] == "drive"
+    assert b["mean_min"] == pytest.approx((400 * 9 + 500 * 12) / 900)
+
+
+def test_service_radius_by_hand(tiny):
+    _, t = tiny
+    # urban 1.5 km: points at 0 and 1 km (300 of 600) → 50 % → fail
+    a = t.loc[("ems.radius", "A")]
+    assert a["share"] == pytest.approx(0.5) and a["verdict"] == "fail"
+    # rural 3.5 km strict: only the point at 3 km (400 of 900) → fail; 4.5 km lenient: all → pass
+    b = t.loc[("ems.radius", "B")]
+    assert b["share"] == pytest.approx(400 / 900) and b["verdict"] == "fail" and b["verdict_lenient"] == "pass"
+    assert "straight line" in b["note"] and "network" in b["note"]
+
+
+def test_response_time_by_hand(tiny):
+    _, t = tiny
+    # no ambulance network given → the drive network is used (and the note says so)
+    a = t.loc[("ems.response", "A")]
+    assert a["value"] == pytest.approx((100 * 3 + 200 * 6 + 300 * 9) / 600)  # 3 min delay + 0/3/6 min
+    assert a["verdict"] == "pass" and a["threshold"] == 11
+    b = t.loc[("ems.response", "B")]
+    assert b["value"] == pytest.approx((400 * 12 + 500 * 15) / 900)  # 13.67 < 15
+    assert b["verdict"] == "pass" and "no ambulance network" in b["note"]
+
+
+def test_ratio_and_population_factor_by_hand(tiny):
+    _, t = tiny
+    a = t.loc[("ems.fleet", "A")]  # ceil(600 / 300) = 2 needed, 1 present
+    assert (a["required"], a["present"], a["shortfall"], a["verdict"]) == (2.0, 1.0, 1.0, "fail")
+    assert "need 1 more" in a["note"]
+    b = t.loc[("ems.fleet", "B")]  # 300 % of 900 = 2,700 → 9 needed, none present
+    assert (b["required"], b["present"], b["shortfall"]) == (9.0, 0.0, 9.0)
+
+
+def test_count_per_area_by_hand(tiny):
+    _, t = tiny
+    assert t.loc[("basic.thc_per_township", "A"), "verdict"] == "not_applicable"  # a street, not a township
+    b = t.loc[("basic.thc_per_township", "B")]
+    assert (b["verdict"], b["shortfall"]) == ("fail", 1.0)
+
+
+def test_summary_and_demand_columns(tiny):
+    res, _ = tiny
+    s = res.summary()
+    assert s.loc["access.basic_circle", ["pass", "fail"]].tolist() == [1, 1]
+    covered = res.demand["access.basic_circle:covered"].tolist()
+    assert covered == [True, True, False, True, True]
+    assert res.assumptions["activation_delay_min"] == 3.0
+    assert "no ambulance network" not in str(res.assumptions["notes"])  # notes are data caveats only
+
+
+def test_cross_boundary_option(tiny, tmp_path):
+    res, _ = tiny
+    # without cross-boundary service, area B has no CHC of its own: nobody there is covered
+    graphs = res.networks
+    out = assess(
+        graphs,
+        res.facilities.drop(columns=[c for c in res.facilities.columns if c.startswith(("on_network", "snap_dist"))]),
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+        profile=res.profile,
+        cross_boundary=False,
+        rules=["access.basic_circle"],
+    )
+    b = out.table.set_index("area_code").loc["B"]
+    assert b["share"] == 0.0 and b["verdict"] == "fail"
+    assert "any area's facilities: 100.0%" in b["note"]
+
+
+def test_bad_inputs(tiny, tmp_path):
+    res, _ = tiny
+    g, fac, dem, ar = (
+        res.networks,
+        res.facilities,
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+    )
+    with pytest.raises(hc.InputError, match="target_share"):
+        assess(g, fac, dem, ar, profile=res.profile, target_share=1.5)
+    with pytest.raises(hc.InputError, match="radius_metric"):
+        assess(g, fac, dem, ar, profile=res.profile, radius_metric="crow")
+    with pytest.raises(hc.InputError, match="'pop' column"):
+        assess(g, fac, dem.drop(columns="pop"), ar, profile=res.profile)
+    with pytest.raises(hc.InputError, match="spread_population"):
+        assess(g, fac, ar.assign(pop=1.0), ar, profile=res.profile)
+    with pytest.raises(hc.EmptyInputError, match="facilities has no rows"):
+        assess(g, fac.iloc[:0], dem, ar, profile=res.profile)
+    with pytest.raises(hc.InputError, match="dict of them by mode"):
+        assess([1], fac, dem, ar, profile=res.profile)
+
+
+# --------------------------------------------------------------------------------------------
+# real data: the Zhejiang standards applied to central Shanghai (the one real city with a network,
+# facilities, district boundaries and a census in the shared data) — a test of the engine, not a
+# statement about Shanghai's compliance.
+
+
+@pytest.fixture(scope="module")
+def shanghai_assessment(data_dir):
+    G = hc.read_network(hc.datasets.path("shanghai_network"), mode="drive")
+    Gw = hc.read_network(hc.datasets.path("shanghai_network"), mode="walk")
+    Ga = hc.read_network(hc.datasets.path("shanghai_network"), mode="ambulance")
+    areas = hc.datasets.census_areas("shanghai")
+    covered = areas.to_crs(G.graph["crs"]).intersection(hc.network_area(G)).area / areas.to_crs(G.graph["crs"]).area
+    areas = areas[covered.to_numpy() > 0.4].reset_index(drop=True)  # districts the network covers in good part
+    pop = hc.spread_population(areas, G, id_column="area_code")
+    fac = hc.datasets.shanghai_health_facilities()  # all of them: ratio and count rules need the whole district
+    with pytest.warns(hc.OffNetworkWarning, match="facilities .*farther than max_snap_m"):
+        return assess({"drive": G, "walk": Gw, "ambulance": Ga}, fac, pop, areas, profile="ningbo")
+
+
+def test_shanghai_real(shanghai_assessment):
+    res = shanghai_assessment
+    t = res.table
+    assert set(res.areas["area_name"]) >= {"黄浦区"}
+    assert (res.areas["area_class"] == "urban").all()  # 100 % urban population in the census
+    circle = t[t["rule_id"] == "access.basic_circle"]
+    assert len(circle) == len(res.areas)
+    assert circle["share"].between(0, 1).all()
+    # every verdict is one of the five, and failing rows carry their evidence
+    assert set(t["verdict"]) <= set(hc.standards.engine.VERDICTS)
+    fails = t[t["verdict"] == "fail"]
+    assert fails["standard"].notna().all()
+    # population covered + not covered = area population for every time rule
+    timed = t[t["kind"].isin(["service_circle", "service_radius", "response_time"]) & (t["area_code"] != "*")]
+    timed = timed[timed["verdict"] != "not_applicable"]
+    assert np.allclose(timed["pop_covered"] + timed["pop_not_covered"], timed["pop"])
+    assert not math.isnan(float(res.table["pop"].sum()))
+    assert isinstance(res.summary(), pd.DataFrame)
+
+
+def test_shanghai_real_numbers(shanghai_assessment):
+    res = shanghai_assessment
+    assert res.areas["area_name"].tolist() == ["黄浦区", "静安区", "虹口区"]
+    t = res.table.set_index(["rule_id", "area_name"])
+    # 15-minute circle on foot: almost everyone in 黄浦区 reaches a CHC / station (observed 98.8 %)
+    assert t.loc[("access.basic_circle", "黄浦区"), "share"] == pytest.approx(0.9877, abs=2e-3)
+    assert t.loc[("access.basic_circle", "黄浦区"), "mode"] == "walk"
+    # ambulances: mean response 3 min activation + ~2.2 min driving (observed 5.17 min) < 11 min
+    resp = t.loc[("ems.response", "黄浦区")]
+    assert resp["value"] == pytest.approx(5.17, abs=0.05) and resp["verdict"] == "pass"
+    # CHC per 30,000-100,000 residents: ratio rules use the census totals
+    for name, pop in (("黄浦区", 662_030), ("静安区", 975_707), ("虹口区", 757_498)):
+        row = t.loc[("basic.chc_per_pop", name)]
+        assert row["pop"] == pop
+        assert row["required"] == math.ceil(pop / 30_000)
+    assert t.loc[("basic.chc_per_pop", "静安区"), "verdict"] == "partial"  # 26 < 33, but ≥ ceil(975,707 / 100,000)
+    # no bed/doctor/ambulance columns in the POI table: those rules say so instead of guessing
+    assert (res.table.loc[res.table["rule_id"] == "ratio.beds_total", "verdict"] == "not_assessed").all()
+    assert "no 'beds' column" in res.table.loc[res.table["rule_id"] == "ratio.beds_total", "note"].iloc[0]
+
+
+def test_report_and_exports(shanghai_assessment, tmp_path):
+    out = hc.write_report(shanghai_assessment, tmp_path / "r.html", lang="zh")
+    text = out.read_text(encoding="utf-8")
+    assert "黄浦区" in text and "15分钟" in text and "<iframe" in text
+    assert '<script src="http' not in text and "srcdoc=" in text
+    table = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig")
+    assert len(table) == len(shanghai_assessment.table)
+    import pyogrio
+
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "r.gpkg")}
+    assert layers == {"areas", "verdicts", "facilities", "demand"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.gpkg", "r.html"]  # no temporary files left
+
+
+def test_report_failure_leaves_nothing(shanghai_assessment, tmp_path, monkeypatch):
+    good = tmp_path / "r.html"
+    good.write_text("good report", encoding="utf-8")
+    import healthcov.report.html_report as hr
+
+    def boom(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(hr, "_write_gpkg", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        hc.write_report(shanghai_assessment, good)
+    assert good.read_text(encoding="utf-8") == "good report"  # never replaced by a broken one
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
