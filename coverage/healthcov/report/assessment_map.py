@@ -248,16 +248,14 @@ def explore_assessment(
         fg = folium.FeatureGroup(name=f"{T['uncovered']}: {title}", show=(rid == area_rules[0]))
         cells = cells.to_crs(4326)
         top = float(cells["pop"].max())
-        for g, p in zip(cells.geometry, cells["pop"], strict=True):
-            folium.CircleMarker(
-                location=[g.y, g.x],
-                radius=2.0 + 10.0 * math.sqrt(p / top),
-                color="#7f0000",
-                weight=0,
-                fill=True,
-                fill_opacity=0.6,
-                tooltip=f"{p:,.0f} {T['people']}",
-            ).add_to(fg)
+        cells["people"] = cells["pop"].round(0).astype(int)
+        cells["r"] = 2.0 + 10.0 * np.sqrt(cells["pop"] / top)
+        folium.GeoJson(
+            cells[["people", "r", "geometry"]],
+            marker=folium.CircleMarker(radius=4, fill=True, fill_opacity=0.6, color="#7f0000", weight=0),
+            style_function=lambda f: {"radius": f["properties"]["r"], "fillColor": "#7f0000", "color": "#7f0000"},
+            tooltip=folium.GeoJsonTooltip(fields=["people"], aliases=[T["people"]]),
+        ).add_to(fg)
         fg.add_to(m)
 
     # facilities by type
@@ -265,27 +263,31 @@ def explore_assessment(
     present_types = list(dict.fromkeys(fac["facility_type"]))
     from ..standards.facility_types import FACILITY_TYPES
 
+    snap_cols = [c for c in fac.columns if c.startswith("snap_dist_m_")]
     for t in present_types:
         part = fac[fac["facility_type"] == t]
         name_t = FACILITY_TYPES.get(t, {}).get(key, t)
         fg = folium.FeatureGroup(name=f"{L['facilities']}: {name_t} ({len(part)})", show=True)
         colour = TYPE_COLOURS.get(t, "#777777")
-        for idx, row in part.iterrows():
-            bits = [f"<b>{html.escape(str(row.get('name', idx)))}</b>", f"{T['type']}: {html.escape(name_t)}"]
-            tier = row.get("tier")
-            if tier is not None and tier == tier and str(tier):
-                bits.append(f"{T['tier']}: {html.escape(str(tier))}")
-            for c in [c for c in part.columns if c.startswith("snap_dist_m_")]:
-                bits.append(f"{L['snap_dist_m']} ({c[12:]}): {float(row[c]):.0f}")
-            folium.CircleMarker(
-                location=[row.geometry.y, row.geometry.x],
-                radius=5,
-                color=colour,
-                fill=True,
-                fill_opacity=0.9,
-                popup=folium.Popup("<br>".join(bits), max_width=320),
-                tooltip=html.escape(str(row.get("name", idx))),
-            ).add_to(fg)
+        # one GeoJSON layer per type (not one JS marker per facility): a tenth of the page size
+        shown = gpd.GeoDataFrame(
+            {
+                "name": part["name"].astype(str) if "name" in part.columns else part.index.astype(str),
+                "type": name_t,
+                "tier": part["tier"].fillna("").astype(str) if "tier" in part.columns else "",
+                **{f"{L['snap_dist_m']} ({c[12:]})": part[c].round(0) for c in snap_cols},
+            },
+            geometry=part.geometry.values,
+            crs=4326,
+        )
+        fields = [c for c in shown.columns if c != "geometry"]
+        folium.GeoJson(
+            shown,
+            marker=folium.CircleMarker(radius=5, fill=True, fill_opacity=0.9, color=colour, weight=1),
+            style_function=lambda _f, c=colour: {"color": c, "fillColor": c},
+            popup=folium.GeoJsonPopup(fields=fields, aliases=[L["name"], T["type"], T["tier"], *fields[3:]]),
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        ).add_to(fg)
         fg.add_to(m)
 
     if sites is not None and len(sites):
@@ -308,5 +310,6 @@ def explore_assessment(
     m.get_root().add_child(
         _legend(f"{result.profile.name_zh if key == 'zh' else result.profile.name_en}", items, attribution)
     )
-    folium.LayerControl(collapsed=False).add_to(m)
+    # collapsed: with a dozen rule layers an open control would hide the map (hover or tap to open)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m
