@@ -316,11 +316,14 @@ def point_costs(
     which: np.ndarray,
     direction: str,
     weight: str = TRAVEL_TIME,
+    sources: Snapped | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Time, distance and nearest source of snapped points, from node results of a search.
 
     A point on edge u->v is reached through u or through v (when the road is two-way), plus its
-    own access leg; the better of the two by ``weight`` wins.
+    own access leg; the better of the two by ``weight`` wins. With ``sources`` (the snapped
+    sources of the search), a point on the same road as a source is also reached directly along
+    that road, without going round through an end node.
     """
     e, g = p.edge, p.frac
     u, v = arr.u[e], arr.v[e]
@@ -356,7 +359,50 @@ def point_costs(
     t = T[best, cols] + p.access_time_s
     d = D[best, cols] + p.dist_m
     w = np.where(np.isfinite(t), W[best, cols], -1)
+    if sources is not None and len(sources.edge) and len(e):
+        st, sd, sw = _same_edge(arr, p, sources, direction, weight)
+        better = (st < t) if weight == TRAVEL_TIME else (sd < d)
+        t, d, w = np.where(better, st, t), np.where(better, sd, d), np.where(better, sw, w)
     return t, d, w
+
+
+def _same_edge(
+    arr: GraphArrays, p: Snapped, src: Snapped, direction: str, weight: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cost of going straight along the road between a source and a point on the same road.
+
+    Each source sits on its edge at ``frac`` and, when the road is two-way, on the twin edge at
+    ``1 - frac``. Along a directed edge one may only move from the tail end towards the head.
+    """
+    n = len(p.edge)
+    out_t, out_d, out_w = np.full(n, np.inf), np.full(n, np.inf), np.full(n, -1)
+    tw = arr.twin[src.edge]
+    has = tw >= 0
+    s_edge = np.concatenate([src.edge, tw[has]])
+    s_frac = np.concatenate([src.frac, 1.0 - src.frac[has]])
+    s_id = np.concatenate([np.arange(len(src.edge)), np.flatnonzero(has)])
+    s_at, s_ad = src.access_time_s[s_id], src.dist_m[s_id]
+    order = np.argsort(s_edge, kind="stable")
+    s_edge, s_frac, s_id, s_at, s_ad = s_edge[order], s_frac[order], s_id[order], s_at[order], s_ad[order]
+    lo = np.searchsorted(s_edge, p.edge, side="left")
+    hi = np.searchsorted(s_edge, p.edge, side="right")
+    rows = np.flatnonzero(hi > lo)
+    if len(rows) == 0:
+        return out_t, out_d, out_w
+    counts = (hi - lo)[rows]
+    pi = np.repeat(rows, counts)
+    si = np.concatenate([np.arange(a, b) for a, b in zip(lo[rows], hi[rows], strict=True)])
+    e = p.edge[pi]
+    gap = p.frac[pi] - s_frac[si] if direction == "from_facility" else s_frac[si] - p.frac[pi]
+    ok = gap >= 0
+    pi, si, e, gap = pi[ok], si[ok], e[ok], gap[ok]
+    ct = gap * arr.travel_time[e] + s_at[si] + p.access_time_s[pi]
+    cd = gap * arr.length[e] + s_ad[si] + p.dist_m[pi]
+    order = np.lexsort((ct if weight == TRAVEL_TIME else cd, pi))
+    pi, ct, cd, si = pi[order], ct[order], cd[order], si[order]
+    first = np.unique(pi, return_index=True)[1]
+    out_t[pi[first]], out_d[pi[first]], out_w[pi[first]] = ct[first], cd[first], s_id[si[first]]
+    return out_t, out_d, out_w
 
 
 def _point_result(
@@ -374,7 +420,7 @@ def _point_result(
     _, geom, p = snap_graph_points(G, points, max_snap_m=max_snap_m, name="points")
     limit = float(G.graph[GRAPH_KEY]["mode"]["max_snap_m"] if max_snap_m is None else max_snap_m)
     report_off_network(geom.index, p, "points", limit, labels=_display_labels(points))
-    t, d, w = point_costs(arr, p, node_t, node_d, which, direction, weight)
+    t, d, w = point_costs(arr, p, node_t, node_d, which, direction, weight, sources=src.snapped)
     t[~p.on_network] = np.inf
     d[~p.on_network] = np.inf
     w[~p.on_network] = -1

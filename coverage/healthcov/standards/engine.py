@@ -402,7 +402,7 @@ class _Context:
             if arr is not None and src is not None and len(src.labels):
                 cost, other, which = multi_source(arr, src.snapped, weight=weight, direction=direction)
                 t, d = (cost, other) if weight == TRAVEL_TIME else (other, cost)
-                pt, pd_, _ = point_costs(arr, s, t, d, which, direction, weight)
+                pt, pd_, _ = point_costs(arr, s, t, d, which, direction, weight, sources=src.snapped)
                 out = pt if weight == TRAVEL_TIME else pd_
                 out = np.where(s.on_network, out, np.inf)
         self.cache[key] = out
