@@ -78,6 +78,19 @@ PROFILE = textwrap.dedent(
     source = { ref = "test:4", quote = "每3万人口配置1辆救护车" }
 
     [[rules]]
+    id = "ratio.beds_total"
+    kind = "ratio"
+    status = "guiding"
+    title = { zh = "每千人床位", en = "Beds per 1,000" }
+    facility_types = []
+    resource = "beds"
+    amount = 5
+    per = 1000
+    scope = "jurisdiction"
+    amount_by_area = { "甲街道" = 2 }
+    source = { ref = "test:6", quote = "每千常住人口床位" }
+
+    [[rules]]
     id = "basic.thc_per_township"
     kind = "count_per_area"
     status = "binding"
@@ -120,7 +133,12 @@ def tiny(tmp_path_factory):
         crs=crs,
     )
     fac = gpd.GeoDataFrame(
-        {"name": ["甲社区卫生服务中心", "甲急救站"], "facility_type": ["chc", "ems_station"], "ambulances": [0, 1]},
+        {
+            "name": ["甲社区卫生服务中心", "甲急救站"],
+            "facility_type": ["chc", "ems_station"],
+            "ambulances": [0, 1],
+            "beds": [1.0, 0.0],
+        },
         geometry=shapely.points([(X0, Y0), (X0, Y0)]),
         crs=crs,
     )
@@ -179,6 +197,16 @@ def test_ratio_and_population_factor_by_hand(tiny):
     assert "need 1 more" in a["note"]
     b = t.loc[("ems.fleet", "B")]  # 300 % of 900 = 2,700 → 9 needed, none present
     assert (b["required"], b["present"], b["shortfall"]) == (9.0, 0.0, 9.0)
+
+
+def test_jurisdiction_ratio_and_district_targets_by_hand(tiny):
+    _, t = tiny
+    whole = t.loc[("ratio.beds_total", "*")]  # 5 per 1,000 of 1,500 residents = 7.5 beds; 1 present
+    assert (whole["required"], whole["present"], whole["verdict"]) == (7.5, 1.0, "fail")
+    assert whole["shortfall"] == pytest.approx(6.5)
+    a = t.loc[("ratio.beds_total", "A")]  # the district's own target: 2 per 1,000 of 600 = 1.2
+    assert a["required"] == pytest.approx(1.2) and a["shortfall"] == pytest.approx(0.2)
+    assert ("ratio.beds_total", "B") not in t.index  # no district target for B
 
 
 def test_count_per_area_by_hand(tiny):
@@ -296,6 +324,7 @@ def test_shanghai_real_numbers(shanghai_assessment):
     assert t.loc[("basic.chc_per_pop", "静安区"), "verdict"] == "partial"  # 26 < 33, but ≥ ceil(975,707 / 100,000)
     # no bed/doctor/ambulance columns in the POI table: those rules say so instead of guessing
     assert (res.table.loc[res.table["rule_id"] == "ratio.beds_total", "verdict"] == "not_assessed").all()
+    assert res.table.loc[res.table["rule_id"] == "ratio.beds_total", "area_code"].tolist() == ["*"]  # no Ningbo names
     assert "no 'beds' column" in res.table.loc[res.table["rule_id"] == "ratio.beds_total", "note"].iloc[0]
 
 

@@ -647,6 +647,9 @@ def _ratio(rule: Rule, area: pd.Series | None, cls: str, ctx: _Context) -> dict[
             if name is not None and (name == k or name.startswith(str(k))):
                 factor = float(v)
     amount = float(p.get("amount", 1.0))
+    by_area = dict(p.get("amount_by_area", {}) or {})
+    if area is not None and str(area["area_name"]) in by_area:
+        amount = float(by_area[str(area["area_name"])])  # the plan's own target for this district
     per_strict, per_lenient = _pair(p.get("per"))
     per_strict, per_lenient = min(per_strict, per_lenient), max(per_strict, per_lenient)
     base = pop * factor
@@ -731,7 +734,12 @@ def _evaluate(rule: Rule, ctx: _Context) -> list[dict[str, Any]]:
         if rule.kind not in ("response_time", "ratio"):
             msg = f"rule {rule.id}: scope='jurisdiction' is supported for response_time and ratio rules only"
             raise InputError(msg)
-        return [fn(rule, None, "all", ctx)]
+        rows = [fn(rule, None, "all", ctx)]
+        by_area = dict(rule.params.get("amount_by_area", {}) or {})
+        if rule.kind == "ratio" and by_area:
+            # the plan also sets a target per district (e.g. Ningbo's table 2): assess those areas too
+            rows += [fn(rule, a, a["area_class"], ctx) for _, a in ctx.areas.iterrows() if a["area_name"] in by_area]
+        return rows
     return [fn(rule, a, a["area_class"], ctx) for _, a in ctx.areas.iterrows()]
 
 
