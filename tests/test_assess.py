@@ -244,6 +244,45 @@ def test_cross_boundary_option(tiny, tmp_path):
     assert "any area's facilities: 100.0%" in b["note"]
 
 
+def test_missing_data_can_raise(tiny):
+    res, _ = tiny
+    fac = res.facilities.drop(columns=["beds"] + [c for c in res.facilities.columns if c.startswith(("on_", "snap_"))])
+    dem, ar = res.demand[["pop", "geometry"]], res.areas[["area_name", "area_code", "geometry"]]
+    with pytest.raises(hc.InputError, match=r"ratio\.beds_total: the facility table has no 'beds' column"):
+        assess(res.networks, fac, dem, ar, profile=res.profile, on_missing="raise")
+    with pytest.warns(hc.HealthcovWarning, match="not assessed for lack of data"):
+        out = assess(res.networks, fac, dem, ar, profile=res.profile)
+    assert set(out.table.loc[out.table["rule_id"] == "ratio.beds_total", "verdict"]) == {"not_assessed"}
+
+
+def test_without_a_network(tiny):
+    res, _ = tiny
+    fac = res.facilities.drop(columns=[c for c in res.facilities.columns if c.startswith(("on_", "snap_"))])
+    dem, ar = res.demand[["pop", "geometry"]], res.areas[["area_name", "area_code", "geometry"]]
+    with pytest.warns(hc.HealthcovWarning, match="needs a road network"):
+        out = assess(None, fac, dem, ar, profile=res.profile)
+    t = out.table.set_index(["rule_id", "area_code"])
+    assert t.loc[("access.basic_circle", "A"), "verdict"] == "not_assessed"
+    # the radius falls back to straight-line distance (here equal to the network distance): same verdicts
+    assert t.loc[("ems.radius", "A"), "share"] == pytest.approx(0.5)
+    assert "straight-line" in t.loc[("ems.radius", "A"), "note"]
+    assert t.loc[("ems.fleet", "B"), "shortfall"] == 9.0
+
+
+def test_uncovered_repr_and_exports(tiny, tmp_path):
+    res, _ = tiny
+    un = res.uncovered("access.basic_circle")
+    assert un["pop"].tolist() == [300.0]
+    with pytest.raises(hc.InputError, match="rules with it"):
+        res.uncovered("ems.fleet")
+    html = res._repr_html_()
+    assert "<table" in html and "甲街道" in html
+    res.to_csv(tmp_path / "t.csv")
+    res.to_gpkg(tmp_path / "t.gpkg")
+    back = gpd.read_file(tmp_path / "t.gpkg", layer="verdicts")
+    assert len(back) == len(res.table[res.table["area_code"] != "*"])
+
+
 def test_bad_inputs(tiny, tmp_path):
     res, _ = tiny
     g, fac, dem, ar = (
@@ -282,8 +321,13 @@ def shanghai_assessment(data_dir):
     areas = areas[covered.to_numpy() > 0.4].reset_index(drop=True)  # districts the network covers in good part
     pop = hc.spread_population(areas, G, id_column="area_code")
     fac = hc.datasets.shanghai_health_facilities()  # all of them: ratio and count rules need the whole district
-    with pytest.warns(hc.OffNetworkWarning, match="facilities .*farther than max_snap_m"):
-        return assess({"drive": G, "walk": Gw, "ambulance": Ga}, fac, pop, areas, profile="ningbo")
+    with pytest.warns(hc.HealthcovWarning) as caught:
+        res = assess({"drive": G, "walk": Gw, "ambulance": Ga}, fac, pop, areas, profile="ningbo")
+    said = [str(w.message) for w in caught]
+    assert any("farther than max_snap_m" in m for m in said)  # POIs outside the central network
+    assert any("no evaluated rule of profile ningbo uses" in m and "clinic" in m for m in said)
+    assert any("not assessed for lack of data" in m and "'beds'" in m for m in said)
+    return res
 
 
 def test_shanghai_real(shanghai_assessment):

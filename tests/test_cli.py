@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 import healthcov as hc
@@ -57,3 +58,49 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
 def test_network_from_place_online():
     G = hc.network_from_place("溪口镇, 奉化区, 宁波市, 浙江省", mode="drive")
     assert G.graph["crs"] == "EPSG:32651" and G.number_of_nodes() > 100
+
+
+def test_report_command_on_files(tmp_path, data_dir, capsys):
+    areas = hc.datasets.census_areas("shanghai")
+    areas = areas[areas["area_name"].isin(["黄浦区", "虹口区"])]
+    areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
+    fac = hc.datasets.shanghai_health_facilities().to_crs(4326)
+    fac = fac[fac.within(areas.union_all())]
+    pd.DataFrame({"name": fac["name"], "type": fac["type"], "lon": fac.geometry.x, "lat": fac.geometry.y}).to_csv(
+        tmp_path / "fac.csv", index=False
+    )
+    out = tmp_path / "r.html"
+    code = main(
+        [
+            "report",
+            "--network", str(hc.datasets.path("shanghai_network")),
+            "--facilities", str(tmp_path / "fac.csv"),
+            "--population", str(tmp_path / "districts.gpkg"),
+            "--areas", str(tmp_path / "districts.gpkg"),
+            "--profile", "fenghua",
+            "--modes", "walk", "drive",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    said = capsys.readouterr().out
+    assert code == 0, said
+    assert out.exists() and out.with_suffix(".csv").exists() and out.with_suffix(".gpkg").exists()
+    assert "census polygons spread onto" in said and "fenghua" in said
+    verdicts = pd.read_csv(out.with_suffix(".csv"), encoding="utf-8-sig")
+    circle = verdicts[verdicts["rule_id"] == "access.basic_circle"]
+    assert set(circle["area_name"]) == {"黄浦区", "虹口区"}
+    assert (circle["standard"].str.contains("≤ 10 min")).all()  # Fenghua's urban 10-minute circle
+
+
+def test_report_command_bad_input_exit_code(tmp_path, capsys):
+    code = main(["report", "--network", str(tmp_path / "none.osm"), "--facilities", "x.csv", "--population", "p.tif",
+                 "--areas", "a.gpkg", "--out", str(tmp_path / "r.html")])  # fmt: skip
+    assert code == 2
+    assert "road network file not found" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_profiles_command(capsys):
+    assert main(["profiles", "beilun"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("beilun: 北仑区") and "access.basic_circle" in out and "[from ningbo]" in out

@@ -160,9 +160,11 @@ def _demo_report(hc: Any, G: Any, out: Path, args: argparse.Namespace) -> None:
     _say(f"  population: {pop['pop'].sum():,.0f} residents (2020 census) spread onto {len(pop):,} road nodes")
     fac = hc.datasets.shanghai_health_facilities()  # all: ratio and count rules look at whole districts
     _say(f"  facilities: {len(fac):,} Shanghai health POIs (pet and veterinary entries removed)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", hc.OffNetworkWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         res = hc.assess({"walk": Gw, "drive": Gd, "ambulance": G}, fac, pop, areas, profile=args.profile)
+    for w in caught:
+        _say(f"  warning: {str(w.message)[:300]}")
     _print_result(res)
     path = out / f"shanghai_{res.profile.id}_report.html"
     hc.write_report(res, path, lang=args.lang, sources=_SHANGHAI_SOURCES)
@@ -206,6 +208,16 @@ def _print_result(res: Any) -> None:
         _say(f"  note: {n}")
 
 
+def _assess_reporting_warnings(hc: Any, *args: Any, **kw: Any) -> Any:
+    """Run assess and print its warnings as lines of the run's output (they are part of the answer)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = hc.assess(*args, **kw)
+    for w in caught:
+        _say(f"  warning: {str(w.message)[:300]}")
+    return res
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     import healthcov as hc
 
@@ -224,7 +236,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if pop.geom_type.isin(["Polygon", "MultiPolygon"]).all():
         pop = hc.spread_population(pop, G0)
         _say(f"  population: census polygons spread onto {len(pop):,} road nodes (an estimate)")
-    res = hc.assess(
+    res = _assess_reporting_warnings(
+        hc,
         graphs,
         fac,
         pop,

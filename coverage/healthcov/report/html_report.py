@@ -334,25 +334,6 @@ def write_report(
 
 
 def _write_gpkg(result: Any, path: Path) -> None:
-    areas = result.areas.copy()
-    for c in areas.columns:
-        if areas[c].dtype == object and c != areas.geometry.name:
-            areas[c] = areas[c].astype(str)
-    areas.to_file(path, layer="areas", driver="GPKG")
-    verdicts = result.areas[["area_code", "geometry"]].merge(result.table, on="area_code", how="right")
-    verdicts = verdicts[verdicts.geometry.notna()]
-    verdicts = verdicts.set_geometry("geometry").set_crs(result.areas.crs, allow_override=True)
-    for c in verdicts.columns:
-        if verdicts[c].dtype == object and c != "geometry":
-            verdicts[c] = verdicts[c].astype(str)
-    verdicts.to_file(path, layer="verdicts", driver="GPKG")
-    fac = result.facilities.copy()
-    for c in fac.columns:
-        if fac[c].dtype == object and c != fac.geometry.name:
-            fac[c] = fac[c].astype(str)
-    fac.to_file(path, layer="facilities", driver="GPKG")
-    dem = result.demand.copy()
-    for c in dem.columns:
-        if dem[c].dtype == object and c != dem.geometry.name:
-            dem[c] = dem[c].astype(str)
-    dem.to_file(path, layer="demand", driver="GPKG")
+    from ..standards.engine import write_layers
+
+    write_layers(result, path)

@@ -14,6 +14,7 @@ straight-line distance) are parameters with stated defaults, and they are all wr
 
 from __future__ import annotations
 
+import html
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,14 @@ import pandas as pd
 import shapely
 
 from .._columns import GRAPH_KEY, LENGTH, TRAVEL_TIME
-from ..errors import EmptyInputError, InputError, MissingColumnError, OffNetworkError, describe_ids
+from ..errors import (
+    EmptyInputError,
+    HealthcovWarning,
+    InputError,
+    MissingColumnError,
+    OffNetworkError,
+    describe_ids,
+)
 from ..io.population import POP, read_areas
 from ..network.prepare import require_prepared
 from ..network.snap import Snapped, report_off_network, snap_graph_points
@@ -135,6 +143,33 @@ class Assessment:
         t = self.table[self.table["verdict"].isin(["fail", "partial"])]
         return t.sort_values(["verdict", "margin"], ascending=[True, True])
 
+    def uncovered(self, rule_id: str) -> gpd.GeoDataFrame:
+        """The demand points (with ``pop``) that a time or distance rule leaves uncovered."""
+        col = f"{rule_id}:covered"
+        if col not in self.demand.columns:
+            have = [c[: -len(":covered")] for c in self.demand.columns if str(c).endswith(":covered")]
+            msg = f"rule {rule_id!r} has no per-resident coverage; rules with it: {have}"
+            raise InputError(msg)
+        d = self.demand
+        return d[~d[col].astype(bool) & d["area_code"].notna() & (d[POP] > 0)]
+
+    def to_gpkg(self, path: Any) -> None:
+        """Write every layer (areas, verdicts joined to areas, facilities, demand) to one GeoPackage, atomically."""
+        from .._io_atomic import atomic_path
+
+        with atomic_path(path) as tmp:
+            write_layers(self, tmp)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the summary and the verdict table."""
+        cols = ["area_name", "rule_zh", "standard", "verdict", "value", "threshold", "share", "shortfall", "source_ref"]
+        head = html.escape(f"{self.profile.name_zh} / {self.profile.name_en}: {self!r}")
+        return (
+            f"<p><b>{head}</b></p>"
+            + self.summary().to_html(na_rep="–")
+            + self.table[cols].to_html(na_rep="–", index=False, max_rows=200)
+        )
+
     def to_csv(self, path: Any) -> None:
         """Write the verdict table as UTF-8 CSV with a BOM (so Excel shows the Chinese), atomically."""
         from .._io_atomic import atomic_path
@@ -151,11 +186,31 @@ class Assessment:
         )
 
 
+def _strings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    for c in out.columns:
+        if c != out.geometry.name and out[c].dtype == object:
+            out[c] = out[c].astype(str)
+    return out
+
+
+def write_layers(result: Assessment, path: Any) -> None:
+    """Layers ``areas``, ``verdicts`` (table rows with their area's polygon), ``facilities``, ``demand``."""
+    _strings(result.areas).to_file(path, layer="areas", driver="GPKG")
+    verdicts = result.areas[["area_code", "geometry"]].merge(result.table, on="area_code", how="right")
+    verdicts = gpd.GeoDataFrame(verdicts[verdicts.geometry.notna()], geometry="geometry", crs=result.areas.crs)
+    _strings(verdicts).to_file(path, layer="verdicts", driver="GPKG")
+    _strings(result.facilities).to_file(path, layer="facilities", driver="GPKG")
+    _strings(result.demand).to_file(path, layer="demand", driver="GPKG")
+
+
 # ---------------------------------------------------------------------------------------------
 # inputs
 
 
 def _graphs(G: Any) -> dict[str, nx.MultiDiGraph]:
+    if G is None:
+        return {}  # straight-line, ratio and count rules only
     if isinstance(G, nx.Graph):
         graphs = {str(G.graph.get(GRAPH_KEY, {}).get("mode", {}).get("name", "drive")): G}
     elif isinstance(G, Mapping):
@@ -164,7 +219,7 @@ def _graphs(G: Any) -> dict[str, nx.MultiDiGraph]:
         msg = "G must be a network from read_network, or a dict of them by mode, e.g. {'walk': Gw, 'drive': Gd}"
         raise InputError(msg)
     if not graphs:
-        msg = "no network given: pass G=read_network(...)"
+        msg = "no network given: pass G=read_network(...), or G=None for the rules that need none"
         raise InputError(msg)
     crs = None
     for name, g in graphs.items():
@@ -177,10 +232,15 @@ def _graphs(G: Any) -> dict[str, nx.MultiDiGraph]:
     return graphs
 
 
-def _pick_graph(graphs: dict[str, nx.MultiDiGraph], wanted: Sequence[str]) -> tuple[str, nx.MultiDiGraph, str]:
+_NO_NETWORK = "needs a road network (none was given: pass G=read_network(...))"
+
+
+def _pick_graph(graphs: dict[str, nx.MultiDiGraph], wanted: Sequence[str]) -> tuple[str, Any, str]:
     for i, w in enumerate(wanted):
         if w in graphs:
             return w, graphs[w], "" if i == 0 else f"no {wanted[0]} network given; used the {w} network"
+    if not graphs:
+        return "", None, _NO_NETWORK
     name = next(iter(graphs))
     return name, graphs[name], f"no {wanted[0]} network given; used the {name} network"
 
@@ -447,7 +507,9 @@ def _circle(rule: Rule, area: pd.Series, cls: str, ctx: _Context) -> dict[str, A
         return {**row, "verdict": "not_applicable", "note": f"no {cls} threshold in the rule"}
     minutes = float(minutes)
     mode_want = ctx.circle_modes.get(cls, "walk")
-    mode, _, note = _pick_graph(ctx.graphs, [mode_want])
+    mode, g, note = _pick_graph(ctx.graphs, [mode_want])
+    if g is None:
+        return {**row, "verdict": "not_assessed", "note": note}
     m = ctx.in_area[area["area_code"]]
     w = ctx.pop[m]
     types = tuple(rule.facility_types)
@@ -495,7 +557,7 @@ def _radius(rule: Rule, area: pd.Series, cls: str, ctx: _Context) -> dict[str, A
     if spec is None:
         return {**row, "verdict": "not_applicable", "note": f"no radius for {cls} areas in the rule"}
     strict_km, lenient_km = _pair(spec)
-    mode, _, note = _pick_graph(ctx.graphs, ["ambulance", "drive"])
+    mode, g, note = _pick_graph(ctx.graphs, ["ambulance", "drive"])
     m = ctx.in_area[area["area_code"]]
     w = ctx.pop[m]
     total = float(w.sum())
@@ -503,9 +565,14 @@ def _radius(rule: Rule, area: pd.Series, cls: str, ctx: _Context) -> dict[str, A
         return {**row, "verdict": "not_applicable", "note": "no population in the area"}
     types = tuple(rule.facility_types)
     area_key = None if ctx.cross_boundary else area["area_code"]
-    dn = ctx.costs(mode, types, LENGTH, "from_facility", area_key)[m] / 1000.0
     ds = ctx.straight(types)[m] / 1000.0
-    d = dn if ctx.radius_metric == "network" else ds
+    metric = ctx.radius_metric
+    if g is None:
+        dn = np.full(len(ds), np.nan)
+        metric, note = "straight", "no road network given: the verdict uses straight-line distance"
+    else:
+        dn = ctx.costs(mode, types, LENGTH, "from_facility", area_key)[m] / 1000.0
+    d = dn if metric == "network" else ds
 
     def share(dist: np.ndarray, km: float) -> float:
         return float(w[dist <= km].sum()) / total
@@ -521,7 +588,7 @@ def _radius(rule: Rule, area: pd.Series, cls: str, ctx: _Context) -> dict[str, A
         + (f"/{share(dn, lenient_km):.1%}" if lenient_km != strict_km else "")
         + f", straight line {share(ds, strict_km):.1%}"
         + (f"/{share(ds, lenient_km):.1%}" if lenient_km != strict_km else "")
-        + f"; verdict uses {ctx.radius_metric} distance",
+        + f"; verdict uses {metric} distance",
     ]
     verdict = v_strict
     alt = rule.params.get("alternative")
@@ -541,7 +608,7 @@ def _radius(rule: Rule, area: pd.Series, cls: str, ctx: _Context) -> dict[str, A
             notes.append("alternative (a station in every township) needs township areas: not evaluated for this unit")
     return {
         **row,
-        "standard": f"≤ {rng} km ({ctx.radius_metric}), ≥ {ctx.target_share:.0%} of residents",
+        "standard": f"≤ {rng} km ({metric}), ≥ {ctx.target_share:.0%} of residents",
         "verdict": verdict,
         "verdict_lenient": "pass" if verdict == "pass" else v_len,
         "value": s_strict,
@@ -554,7 +621,7 @@ def _radius(rule: Rule, area: pd.Series, cls: str, ctx: _Context) -> dict[str, A
         "share": s_strict,
         "mean_min": float("nan"),
         "p90_min": float("nan"),
-        "metric": f"{ctx.radius_metric} distance",
+        "metric": f"{metric} distance",
         "mode": mode,
         "note": "; ".join(n for n in notes if n),
         "limit": strict_km,
@@ -567,7 +634,9 @@ def _response(rule: Rule, area: pd.Series | None, cls: str, ctx: _Context) -> di
     if limit is None:
         return {**row, "verdict": "not_applicable", "note": f"no {cls} response-time target in the rule"}
     limit = float(limit)
-    mode, _, note = _pick_graph(ctx.graphs, ["ambulance", "drive"])
+    mode, g, note = _pick_graph(ctx.graphs, ["ambulance", "drive"])
+    if g is None:
+        return {**row, "verdict": "not_assessed", "note": note}
     m = ctx.in_area[area["area_code"]] if area is not None else ctx.assigned
     w = ctx.pop[m]
     total = float(w.sum())
@@ -747,7 +816,7 @@ def _evaluate(rule: Rule, ctx: _Context) -> list[dict[str, Any]]:
 
 
 def assess(
-    G: nx.MultiDiGraph | Mapping[str, nx.MultiDiGraph],
+    G: nx.MultiDiGraph | Mapping[str, nx.MultiDiGraph] | None,
     facilities: gpd.GeoDataFrame,
     population: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame | Any,
@@ -765,6 +834,7 @@ def assess(
     strictest: bool = True,
     rules: Sequence[str] | None = None,
     max_snap_m: float | None = None,
+    on_missing: str = "warn",
 ) -> Assessment:
     """Assess every area against a jurisdiction's standards.
 
@@ -775,7 +845,8 @@ def assess(
         (``{"walk": Gw, "drive": Gd, "ambulance": Ga}``). Service circles use ``circle_modes``
         (default: walk in urban areas, drive in rural ones); ambulance rules use the ambulance
         network, else the drive one. When a wanted mode is missing, the available network is
-        used and the table says so.
+        used and the table says so. ``None``: no network (ratio, count and straight-line radius
+        rules only; the others are "not assessed" with the reason).
     facilities
         Facility points with a ``facility_type`` column (codes of
         :data:`healthcov.standards.facility_types.FACILITY_TYPES`), or types recognisable from
@@ -810,6 +881,10 @@ def assess(
         (``verdict_strictest``).
     rules
         Only these rule ids.
+    on_missing
+        What to do when a rule needs data the inputs lack (a ``beds`` column, a road network):
+        ``"warn"`` (default: a warning naming the rules and columns, and "not assessed" rows with
+        the reason), ``"raise"`` (an :class:`~healthcov.InputError` naming them) or ``"ignore"``.
 
     Returns
     -------
@@ -817,6 +892,9 @@ def assess(
     """
     graphs = _graphs(G)
     prof = load_profile(profile)
+    if on_missing not in ("warn", "raise", "ignore"):
+        msg = f"on_missing must be 'warn', 'raise' or 'ignore', got {on_missing!r}"
+        raise InputError(msg)
     if radius_metric not in ("network", "straight"):
         msg = f"radius_metric must be 'network' or 'straight', got {radius_metric!r}"
         raise InputError(msg)
@@ -830,7 +908,16 @@ def assess(
     if not activation_delay_min >= 0:
         msg = f"activation_delay_min must be zero or positive, got {activation_delay_min!r}"
         raise InputError(msg)
-    crs = next(iter(graphs.values())).graph["crs"]
+    if graphs:
+        crs = next(iter(graphs.values())).graph["crs"]
+    else:
+        from ..io._common import local_utm
+
+        a0 = read_areas(areas) if not isinstance(areas, gpd.GeoDataFrame) else areas
+        if a0.crs is None:
+            msg = "areas have no CRS: set one (e.g. .set_crs(4326)) or read them with read_areas"
+            raise InputError(msg)
+        crs = local_utm(a0).to_string()
 
     # areas
     ar = read_areas(areas) if not isinstance(areas, gpd.GeoDataFrame) or "area_code" not in areas.columns else areas
@@ -874,6 +961,21 @@ def assess(
         ar["pop"] = ar["area_code"].map(pop_points).fillna(0.0)
         pop_source = "sum of the population points"
     ar["density"] = ar["pop"] / ar["area_km2"]
+    empty = ar["pop"].fillna(0) <= 0
+    if empty.any():
+        warnings.warn(
+            f"{int(empty.sum())} areas have no population and get 'not applicable' for population rules: "
+            f"{describe_ids(ar.loc[empty, 'area_name'].tolist())}",
+            HealthcovWarning,
+            stacklevel=2,
+        )
+    if outside.any():
+        warnings.warn(
+            f"{int(outside.sum())} population points ({dem.loc[outside, POP].sum():,.0f} people) lie outside every "
+            "area and are not assessed (kept in .demand with area_code None)",
+            HealthcovWarning,
+            stacklevel=2,
+        )
     cls, cls_rule = classify_areas(ar, prof, class_column=class_column)
     ar["area_class"], ar["class_rule"] = cls.to_numpy(), cls_rule.to_numpy()
     dem["area_class"] = dem["area_code"].map(dict(zip(ar["area_code"], ar["area_class"], strict=True)))
@@ -896,6 +998,16 @@ def assess(
         keep = fac["status"].astype(str).isin(list(statuses))
         status_note = f"{int(keep.sum())} of {n_all} facilities have status {', '.join(statuses)} and count"
         fac = fac[keep]
+    used_types = {t for r in prof.rules if r.kind in _EVALUATORS for t in r.facility_types}
+    unmatched = sorted(set(fac["facility_type"]) - used_types)
+    if unmatched:
+        counts = fac["facility_type"].value_counts()
+        warnings.warn(
+            f"{int(counts[unmatched].sum())} facilities have types that no evaluated rule of profile {prof.id} uses "
+            f"and count for nothing: {', '.join(f'{t} ({counts[t]})' for t in unmatched)}",
+            HealthcovWarning,
+            stacklevel=2,
+        )
     fi, fa = tree.query(fac.geometry.values, predicate="intersects")
     fi, first = np.unique(fi, return_index=True)
     fac_area = np.full(len(fac), None, dtype=object)
@@ -1039,8 +1151,14 @@ def assess(
     }
     fac_out = fac.copy()
     if not table.empty and (table["verdict"] == "not_assessed").any():
-        miss = table.loc[table["verdict"] == "not_assessed", "rule_id"].unique().tolist()
-        notes.append(f"not assessed for lack of data: {', '.join(miss)} (see the notes in the table)")
+        na = table[table["verdict"] == "not_assessed"].drop_duplicates("rule_id")
+        what = "; ".join(f"{r.rule_id}: {r.note}" for r in na.itertuples())
+        notes.append(f"not assessed for lack of data — {what}")
+        if on_missing == "raise":
+            msg = f"profile {prof.id}: rules need data the inputs lack — {what}"
+            raise InputError(msg)
+        if on_missing == "warn":
+            warnings.warn(f"not assessed for lack of data — {what}", HealthcovWarning, stacklevel=2)
     return Assessment(
         profile=prof,
         table=table,
