@@ -399,3 +399,29 @@ def test_report_failure_leaves_nothing(shanghai_assessment, tmp_path, monkeypatc
         hc.write_report(shanghai_assessment, good)
     assert good.read_text(encoding="utf-8") == "good report"  # never replaced by a broken one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_ningbo_hospitals_without_a_network(data_dir):
+    """The 95 OSM hospitals of Ningbo against its districts and the 2020 census. There is no Ningbo road
+    network offline, so network rules say so; straight-line radius, ratio and count rules are assessed."""
+    areas = hc.datasets.census_areas("ningbo")
+    pop = hc.grid_population(areas, cell_m=1000)
+    assert pop["pop"].sum() == pytest.approx(9_404_283)
+    fac = hc.read_facilities(hc.datasets.path("ningbo_hospitals"))
+    with pytest.warns(hc.HealthcovWarning) as caught:
+        res = assess(None, fac, pop, areas, profile="ningbo")
+    assert any("needs a road network" in str(w.message) for w in caught)
+    t = res.table.set_index(["rule_id", "area_name"])
+    assert len(res.facilities) == 95
+    # every district has at least one general hospital in OSM; TCM hospitals are missing in 4 of 10 (江北, 镇海, 奉化, 象山)
+    assert (t.xs("hosp.county_general", level=0)["verdict"] == "pass").all()
+    assert (t.xs("hosp.county_tcm", level=0)["verdict"] == "fail").sum() == 4
+    assert t.loc[("hosp.county_general", "鄞州区"), "present"] == 13
+    # OSM has no ambulance stations here: the radius rule fails everywhere and says why
+    radius = t.xs("ems.radius", level=0)
+    assert (radius["verdict"] == "fail").all() and radius["note"].str.contains("no facilities of type").all()
+    assert radius["metric"].eq("straight distance").all()
+    circle = t.xs("access.basic_circle", level=0)
+    assert circle["verdict"].eq("not_assessed").all()
+    # CHC per 30,000: ratio on the census totals (慈溪市 1,829,488 → 61 required)
+    assert t.loc[("basic.chc_per_pop", "慈溪市"), "required"] == 61

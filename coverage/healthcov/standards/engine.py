@@ -1074,6 +1074,10 @@ def assess(
             )
             continue
         got = _evaluate(rule, ctx)
+        if rule.facility_types and not ctx.facilities_of(tuple(rule.facility_types)).any():
+            absent = f"no facilities of type {', '.join(rule.facility_types)} in the data"
+            for r in got:
+                r["note"] = "; ".join(x for x in (absent, r.get("note", "")) if x)
         if strictest and rule.parent is not None:
             strict = strictest_rule(rule)
             if dict(strict.params) != dict(rule.params):
@@ -1085,6 +1089,8 @@ def assess(
                 covered.update(saved[1])
                 for r, a in zip(got, alt, strict=True):
                     r["verdict_strictest"] = a.get("verdict")
+                    if not a.get("standard"):
+                        continue
                     extra = f"strictest applicable ({strict.profile}): {a.get('standard', '')} → {a.get('verdict')}"
                     r["note"] = "; ".join(x for x in (r.get("note", ""), extra) if x)
         for r in got:
