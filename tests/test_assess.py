@@ -413,7 +413,7 @@ def test_ningbo_hospitals_without_a_network(data_dir):
     assert any("needs a road network" in str(w.message) for w in caught)
     t = res.table.set_index(["rule_id", "area_name"])
     assert len(res.facilities) == 95
-    # every district has at least one general hospital in OSM; TCM hospitals are missing in 4 of 10 (江北, 镇海, 奉化, 象山)
+    # every district has a general hospital in OSM; TCM hospitals are missing in 4 of 10 (江北, 镇海, 奉化, 象山)
     assert (t.xs("hosp.county_general", level=0)["verdict"] == "pass").all()
     assert (t.xs("hosp.county_tcm", level=0)["verdict"] == "fail").sum() == 4
     assert t.loc[("hosp.county_general", "鄞州区"), "present"] == 13
@@ -425,3 +425,73 @@ def test_ningbo_hospitals_without_a_network(data_dir):
     assert circle["verdict"].eq("not_assessed").all()
     # CHC per 30,000: ratio on the census totals (慈溪市 1,829,488 → 61 required)
     assert t.loc[("basic.chc_per_pop", "慈溪市"), "required"] == 61
+
+
+DENSITY_PROFILE = textwrap.dedent(
+    """
+    schema = 1
+    id = "densityville"
+    level = "prefecture_city"
+    name = { zh = "密度市", en = "Densityville" }
+    [document]
+    title = "测试"
+    file = "none.txt"
+    status = "first_draft"
+    base_year = 2019
+    target_year = 2025
+    [classifier]
+    method = "density"
+    classes = [{ name = "urban", gt = 100 }, { name = "rural", ge = 25, le = 100 }, { name = "none", lt = 25 }]
+    source = "test"
+
+    [[rules]]
+    id = "ems.radius"
+    kind = "service_radius"
+    status = "guiding"
+    title = { zh = "急救半径", en = "EMS radius" }
+    facility_types = ["ems_station"]
+    radius_km = { urban = 1.5, rural = [0.5, 0.6] }
+    alternative = { kind = "count_per_area", facility_types = ["ems_station"], unit_types = ["镇", "乡"], min = 1 }
+    source = { ref = "test:1", quote = "急救半径" }
+    """
+)
+
+
+def test_density_classes_and_the_township_disjunction_by_hand(tmp_path):
+    prof = tmp_path / "density.toml"
+    prof.write_text(DENSITY_PROFILE, encoding="utf-8")
+    crs = "EPSG:32651"
+    box = shapely.box
+    # published populations: A 600 on 3 km² (200/km² → urban), B 100 on 2 km² (50/km² → rural), C 10 on 2 km² (none)
+    areas = gpd.GeoDataFrame(
+        {"area_name": ["甲街道", "乙镇", "丙乡"], "area_code": ["A", "B", "C"], "pop": [600.0, 100.0, 10.0]},
+        geometry=[
+            box(X0 - 500, Y0 - 500, X0 + 2500, Y0 + 500),
+            box(X0 + 2500, Y0 - 500, X0 + 4500, Y0 + 500),
+            box(X0 + 4500, Y0 - 500, X0 + 6500, Y0 + 500),
+        ],
+        crs=crs,
+    )
+    pop = gpd.GeoDataFrame(
+        {"pop": [100.0, 200.0, 300.0, 400.0, 500.0]},
+        geometry=shapely.points([(X0 + 1000.0 * i, Y0) for i in range(5)]),
+        crs=crs,
+    )
+    fac = gpd.GeoDataFrame(
+        {"name": ["甲站", "乙站"], "facility_type": ["ems_station", "ems_station"]},
+        geometry=shapely.points([(X0, Y0), (X0 + 4000, Y0)]),
+        crs=crs,
+    )
+    res = assess(_road("drive"), fac, pop, areas, profile=prof)
+    a = res.areas.set_index("area_code")
+    assert a["area_class"].tolist() == ["urban", "rural", "none"]
+    assert "200/km²" in a.loc["A", "class_rule"] and "50/km²" in a.loc["B", "class_rule"]
+    t = res.table.set_index("area_code")
+    # A (urban, 1.5 km): points at 0 and 1 km → 300 of 600 = 50 % → fail; no alternative for urban areas
+    assert t.loc["A", "share"] == pytest.approx(0.5) and t.loc["A", "verdict"] == "fail"
+    # B (rural, 0.5–0.6 km): only the point at x = 4 km (500 of 900) → radius fails ...
+    assert t.loc["B", "share"] == pytest.approx(500 / 900)
+    # ... but 乙镇 has its own station, so the disjunction "radius OR a station per township" passes
+    assert t.loc["B", "verdict"] == "pass" and "alternative" in t.loc["B", "note"]
+    # C (< 25 persons/km²): no rule, reported as such
+    assert t.loc["C", "verdict"] == "not_applicable"
