@@ -36,6 +36,7 @@ from .report.assessment_map import explore_assessment
 from .report.html_report import write_report
 from .report.maps import explore_isochrones
 from .report.standalone import save_map, standalone_html
+from .scenarios import compare, project_population, scenario_facilities
 from .standards.engine import Assessment, assess
 from .standards.profiles import list_profiles, load_profile
 from .traveltime import nodes_frame, travel_times
@@ -55,6 +56,9 @@ __all__ = [
     "read_areas",
     "assess",
     "Assessment",
+    "compare",
+    "scenario_facilities",
+    "project_population",
     "load_profile",
     "list_profiles",
     "write_report",

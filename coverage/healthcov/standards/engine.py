@@ -830,7 +830,7 @@ def assess(
     partial_share: float = 0.80,
     radius_metric: str = "network",
     cross_boundary: bool = True,
-    statuses: Sequence[str] = ("existing",),
+    statuses: Sequence[str] | None = None,
     strictest: bool = True,
     rules: Sequence[str] | None = None,
     max_snap_m: float | None = None,
@@ -875,7 +875,10 @@ def assess(
         Whether residents may use facilities in a neighbouring area (default True); the other
         answer is given in the note of each circle row.
     statuses
-        Facility statuses that count (when there is a ``status`` column).
+        Facility statuses that count when there is a ``status`` column (codes or the plans'
+        Chinese words, see :mod:`healthcov.scenarios`). Default: every row of a table made by
+        :func:`healthcov.scenarios.scenario_facilities`, else today's facilities (existing, and
+        merged ones that are still open).
     strictest
         Also evaluate the strictest version of each overridden rule along the profile chain
         (``verdict_strictest``).
@@ -995,7 +998,15 @@ def assess(
     n_all = len(fac)
     status_note = ""
     if "status" in fac.columns:
-        keep = fac["status"].astype(str).isin(list(statuses))
+        from ..scenarios import SCENARIOS, normalize_status
+
+        fac["status"] = normalize_status(fac["status"]).to_numpy()
+        if statuses is None:
+            scen = facilities.attrs.get("scenario")
+            statuses = tuple(sorted(set(fac["status"]))) if scen else SCENARIOS["existing"]
+        else:
+            statuses = tuple(normalize_status(pd.Series(list(statuses))))
+        keep = fac["status"].isin(list(statuses))
         status_note = f"{int(keep.sum())} of {n_all} facilities have status {', '.join(statuses)} and count"
         fac = fac[keep]
     used_types = {t for r in prof.rules if r.kind in _EVALUATORS for t in r.facility_types}
@@ -1148,7 +1159,8 @@ def assess(
         "partial_share": ctx.partial_share,
         "radius_metric": radius_metric,
         "cross_boundary": ctx.cross_boundary,
-        "statuses": list(statuses),
+        "statuses": list(statuses) if statuses is not None else ["all (no status column)"],
+        "scenario": facilities.attrs.get("scenario", "as given"),
         "population_method": population.attrs.get("population_method", "points with counts"),
         "population_total_points": float(dem[POP].sum()),
         "area_population": pop_source,
