@@ -444,11 +444,12 @@ def _shifted_on_network_centres(G, centres):
     return on, _to_gcj02(on)
 
 
-def test_gcj02_shanghai_emergency_centres_warn(shanghai_drive, shanghai_emergency):
-    # the 28 real centres on the central-Shanghai network, given as AMap (GCJ-02) would give them
+def test_gcj02_shift_of_real_centres_is_not_detectable_in_a_dense_city(shanghai_drive, shanghai_emergency):
+    # A known limit, kept visible: the 28 real centres given as GCJ-02 sit 40 m from some road, against 34 m
+    # when right, so snapping cannot tell (the README says: pass coord_system= for AMap/Tencent data).
     on, shifted = _shifted_on_network_centres(shanghai_drive, shanghai_emergency)
     assert shifted.to_crs(on.crs).distance(on).median() == pytest.approx(483.5, abs=0.1)  # ≈ 480 m off
-    with pytest.warns(hc.CoordinateSystemWarning, match="coord_system='gcj02'"), pytest.warns(hc.OffNetworkWarning):
+    with pytest.warns(hc.OffNetworkWarning):
         hc.travel_times(shanghai_drive, shifted)
 
 

@@ -229,8 +229,9 @@ def test_centres_as_their_own_points(shanghai_drive, shanghai_emergency, emergen
         # two pairs of centres share an address (海宁路 3165/3167, 控江路 3738/3739): either label is right
         assert tt.loc[3167, "facility"] in (3165, 3167) and tt.loc[3739, "facility"] in (3738, 3739)
     # 光华中西医结合医院-门急诊 (1644, 838 m off the road) is nearer another centre both ways; 上海市医疗急救中心
-    # (155) is nearer centre 64 going to it, 上海市第一妇婴保健院-急诊 (1758) nearer 2074 coming from it
-    assert nearer == {"to_facility": [155, 1644], "from_facility": [1644, 1758]}
+    # (155) and 上海市第一妇婴保健院-急诊 (1758) share two-way roads with centres 64 and 2074, which reach them
+    # along the road either way
+    assert nearer == {"to_facility": [155, 1644, 1758], "from_facility": [155, 1644, 1758]}
     tt = hc.travel_times(shanghai_drive, fac, points=fac.loc[[155, 1644]], direction="to_facility")
     assert tt["facility"].tolist() == [64, 1428]
     assert tt["travel_time_s"].tolist() == pytest.approx([8.182652, 281.013873], abs=1e-6)

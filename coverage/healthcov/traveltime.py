@@ -287,7 +287,7 @@ def travel_times(
     cost, other, which = multi_source(arr, src.snapped, weight=wname, direction=direction, limit=limit)
     t, d = (cost, other) if wname == TRAVEL_TIME else (other, cost)
     if points is not None:
-        return _point_result(G, arr, points, t, d, which, src, direction, max_snap_m, wname)
+        return _point_result(G, arr, points, t, d, which, src, direction, max_snap_m, wname, limit)
     order = arr.g_order
     labels = _labels_for(src.labels, which[order])
     nodes = nodes_frame(G)
@@ -376,6 +376,12 @@ def _same_edge(
     """
     n = len(p.edge)
     out_t, out_d, out_w = np.full(n, np.inf), np.full(n, np.inf), np.full(n, -1)
+    # a point on a two-way road sits on both of its directed edges (at g and at 1 - g)
+    ptw = arr.twin[p.edge]
+    phas = ptw >= 0
+    p_edge = np.concatenate([p.edge, ptw[phas]])
+    p_frac = np.concatenate([p.frac, 1.0 - p.frac[phas]])
+    p_id = np.concatenate([np.arange(n), np.flatnonzero(phas)])
     tw = arr.twin[src.edge]
     has = tw >= 0
     s_edge = np.concatenate([src.edge, tw[has]])
@@ -384,18 +390,19 @@ def _same_edge(
     s_at, s_ad = src.access_time_s[s_id], src.dist_m[s_id]
     order = np.argsort(s_edge, kind="stable")
     s_edge, s_frac, s_id, s_at, s_ad = s_edge[order], s_frac[order], s_id[order], s_at[order], s_ad[order]
-    lo = np.searchsorted(s_edge, p.edge, side="left")
-    hi = np.searchsorted(s_edge, p.edge, side="right")
+    lo = np.searchsorted(s_edge, p_edge, side="left")
+    hi = np.searchsorted(s_edge, p_edge, side="right")
     rows = np.flatnonzero(hi > lo)
     if len(rows) == 0:
         return out_t, out_d, out_w
     counts = (hi - lo)[rows]
-    pi = np.repeat(rows, counts)
+    qi = np.repeat(rows, counts)  # position in the expanded point list
     si = np.concatenate([np.arange(a, b) for a, b in zip(lo[rows], hi[rows], strict=True)])
-    e = p.edge[pi]
-    gap = p.frac[pi] - s_frac[si] if direction == "from_facility" else s_frac[si] - p.frac[pi]
+    e = p_edge[qi]
+    gap = p_frac[qi] - s_frac[si] if direction == "from_facility" else s_frac[si] - p_frac[qi]
     ok = gap >= 0
-    pi, si, e, gap = pi[ok], si[ok], e[ok], gap[ok]
+    qi, si, e, gap = qi[ok], si[ok], e[ok], gap[ok]
+    pi = p_id[qi]
     ct = gap * arr.travel_time[e] + s_at[si] + p.access_time_s[pi]
     cd = gap * arr.length[e] + s_ad[si] + p.dist_m[pi]
     order = np.lexsort((ct if weight == TRAVEL_TIME else cd, pi))
@@ -416,11 +423,14 @@ def _point_result(
     direction: str,
     max_snap_m: float | None,
     weight: str,
+    limit_cost: float = np.inf,
 ) -> gpd.GeoDataFrame:
     _, geom, p = snap_graph_points(G, points, max_snap_m=max_snap_m, name="points")
     limit = float(G.graph[GRAPH_KEY]["mode"]["max_snap_m"] if max_snap_m is None else max_snap_m)
     report_off_network(geom.index, p, "points", limit, labels=_display_labels(points))
     t, d, w = point_costs(arr, p, node_t, node_d, which, direction, weight, sources=src.snapped)
+    over = (t if weight == TRAVEL_TIME else d) > limit_cost
+    t[over], d[over], w[over] = np.inf, np.inf, -1
     t[~p.on_network] = np.inf
     d[~p.on_network] = np.inf
     w[~p.on_network] = -1

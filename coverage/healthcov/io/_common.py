@@ -60,7 +60,8 @@ def find_column(df: pd.DataFrame, wanted: str | None, candidates: tuple[str, ...
             return str(lower[c])
     msg = (
         f"{source}: no {what} column found (looked for {', '.join(candidates[:5])}, …); "
-        f"columns are {list(df.columns)}. Name it with the matching argument, e.g. lon='经度'"
+        f"columns are {list(df.columns)}. Name it with the matching argument, e.g. "
+        + ("lat='纬度'" if what == "latitude" else "lon='经度'" if what == "longitude" else f"the {what} column")
     )
     raise MissingColumnError(msg)
 

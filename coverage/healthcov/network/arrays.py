@@ -212,8 +212,9 @@ def _build(G: nx.MultiDiGraph, sig: tuple[int, int]) -> GraphArrays:
     order = hilbert_order(x0, y0)
     node_ids = np.empty(n, dtype=object)
     node_ids[:] = [ids[i] for i in order]
-    with contextlib.suppress(TypeError, ValueError, OverflowError):
-        node_ids = node_ids.astype(np.int64)
+    if all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids):
+        with contextlib.suppress(OverflowError):
+            node_ids = node_ids.astype(np.int64)  # ids that really are integers (not "10" strings)
     node_index = pd.Index(node_ids)
     x, y = x0[order], y0[order]
     pos = {nid: i for i, nid in enumerate(node_ids.tolist())}

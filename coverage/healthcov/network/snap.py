@@ -157,7 +157,7 @@ def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: s
     from ..io.coords import gcj02_to_wgs84, in_china
 
     med = float(np.median(s.dist_m))
-    if med < 100.0 or len(s.dist_m) < 3:
+    if med < 20.0 or len(s.dist_m) < 3:  # points on the roads already
         return
     ll = geom.to_crs(4326)
     lon, lat = shapely.get_x(ll.values), shapely.get_y(ll.values)
