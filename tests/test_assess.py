@@ -495,3 +495,17 @@ def test_density_classes_and_the_township_disjunction_by_hand(tmp_path):
     assert t.loc["B", "verdict"] == "pass" and "alternative" in t.loc["B", "note"]
     # C (< 25 persons/km²): no rule, reported as such
     assert t.loc["C", "verdict"] == "not_applicable"
+
+
+def test_shanghai_sites_for_the_walking_circle(shanghai_assessment):
+    res = shanghai_assessment
+    before = res.table[res.table["rule_id"] == "access.basic_circle"].set_index("area_code")
+    plan = hc.suggest_sites(res, "access.basic_circle", k=3, spacing_m=500)
+    assert 1 <= len(plan.sites) <= 3 and plan.solution.method.startswith(("mip", "greedy"))
+    gains = plan.sites["newly_covered"].to_numpy()
+    assert (gains > 0).all() and (np.diff(gains) <= 1e-9).all()  # in order of marginal gain
+    after = plan.after.table.set_index("area_code")
+    # adding sites never lowers any area's coverage, and the total gain is what the solver promised
+    assert (after["pop_covered"] >= before["pop_covered"] - 1e-6).all()
+    gained = float((after["pop_covered"] - before["pop_covered"]).sum())
+    assert gained == pytest.approx(gains.sum(), rel=1e-6)

@@ -88,3 +88,26 @@ def test_project_population(setting):
     assert per.attrs["areas"]["pop"].tolist() == [1200.0, 900.0]
     with pytest.raises(hc.InputError, match="no growth factor for areas 'B'"):
         project_population(pop, {"A": 2.0})
+
+
+def test_suggest_sites_closes_the_gap_by_hand(setting):
+    prof, graphs, fac, pop, areas = setting
+    res = hc.assess(graphs, scenario_facilities(fac, "existing"), pop, areas, profile=prof)
+    # 甲街道's residents at x = 2 km (300) are a 26.7-minute walk from the only CHC (x = 0): 50 % covered.
+    # One CHC at x = 1, 2 or 3 km closes the gap (a 15-minute walk is 1,125 m); 乙镇 is already covered by car.
+    plan = hc.suggest_sites(res, "access.basic_circle", k=1)
+    assert len(plan.sites) == 1 and plan.sites["newly_covered"].tolist() == [300.0]
+    assert plan.sites.geometry.x.iloc[0] - X0 in (1000.0, 2000.0, 3000.0)
+    assert plan.solution.share == pytest.approx(1.0) and plan.solution.gap == 0.0
+    assert plan.curve["covered_weight"].tolist() == [1200.0, 1500.0]
+    after = plan.after.table.set_index("area_code")
+    assert after.loc["A", "verdict"] == "pass" and after.loc["A", "share"] == 1.0
+    fewest = hc.suggest_sites(res, "access.basic_circle", target_share=0.95, reassess=False)
+    assert len(fewest.sites) == 1 and fewest.after is None
+    with pytest.raises(hc.InputError, match="exactly one of k="):
+        hc.suggest_sites(res, "access.basic_circle")
+    with pytest.raises(hc.InputError, match="service_circle and service_radius"):
+        hc.suggest_sites(res, "ems.fleet", k=1)
+    everywhere = gpd.GeoDataFrame(geometry=[shapely.box(X0 - 9000, Y0 - 9000, X0 + 9000, Y0 + 9000)], crs="EPSG:32651")
+    with pytest.raises(hc.InputError, match="no candidate"):
+        hc.suggest_sites(res, "access.basic_circle", k=1, exclude=everywhere)
