@@ -183,9 +183,9 @@ def suggest_sites(
     if k is not None:
         sol = solve_mclp(cover, w, int(k), covered_already=already, solver=solver, time_limit_s=time_limit_s)
     else:
-        sol = solve_lscp(
-            cover, w, float(target_share), covered_already=already, solver=solver, time_limit_s=time_limit_s
-        )  # type: ignore[arg-type]
+        assert target_share is not None
+        share = float(target_share)
+        sol = solve_lscp(cover, w, share, covered_already=already, solver=solver, time_limit_s=time_limit_s)
     ftype = facility_type or (r.facility_types[0] if r.facility_types else "other")
     sites = candidates.iloc[sol.chosen].copy()
     sites["newly_covered"] = sol.gains
