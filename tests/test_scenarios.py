@@ -111,3 +111,15 @@ def test_suggest_sites_closes_the_gap_by_hand(setting):
     everywhere = gpd.GeoDataFrame(geometry=[shapely.box(X0 - 9000, Y0 - 9000, X0 + 9000, Y0 + 9000)], crs="EPSG:32651")
     with pytest.raises(hc.InputError, match="no candidate"):
         hc.suggest_sites(res, "access.basic_circle", k=1, exclude=everywhere)
+
+
+def test_report_with_sites_and_plan_sections(setting, tmp_path):
+    prof, graphs, fac, pop, areas = setting
+    now = hc.assess(graphs, scenario_facilities(fac, "existing"), pop, areas, profile=prof)
+    plan = hc.assess(graphs, scenario_facilities(fac, "plan"), pop, areas, profile=prof)
+    sites = hc.suggest_sites(now, "access.basic_circle", k=1)
+    out = hc.write_report(now, tmp_path / "r.html", sites=sites, comparison=compare(now, plan, names=("现状", "规划")))
+    text = out.read_text(encoding="utf-8")
+    assert 'id="sites"' in text and "新增设施建议选址" in text and "建议选址 1" in text
+    assert 'id="comparison"' in text and "规划与标准对照" in text and "现状" in text
+    assert text.count("<tr><td>甲街道</td>") >= 2  # both changed rows of 甲街道 are listed

@@ -293,11 +293,12 @@ def explore_assessment(
     if sites is not None and len(sites):
         fg = folium.FeatureGroup(name=T["planned"], show=True)
         for idx, row in sites.to_crs(4326).iterrows():
-            folium.RegularPolygonMarker(
+            folium.CircleMarker(  # plain Leaflet (RegularPolygonMarker needs a CDN plugin)
                 location=[row.geometry.y, row.geometry.x],
-                number_of_sides=4,
-                radius=8,
+                radius=9,
                 color="#000000",
+                weight=3,
+                fill=True,
                 fill_color="#ffff33",
                 fill_opacity=1.0,
                 tooltip=html.escape(str(row.get("name", idx))),

@@ -212,6 +212,67 @@ def _sections(result: Any, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _sites_section(plan: Any, lang: str) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    s = plan.solution
+    rows = []
+    for i, (_, r) in enumerate(plan.sites.to_crs(4326).iterrows()):
+        rows.append(
+            {
+                "n": i + 1,
+                "name": r.get("name", ""),
+                "lon": f"{r.geometry.x:.5f}",
+                "lat": f"{r.geometry.y:.5f}",
+                "gain": f"{r['newly_covered']:,.0f}",
+            }
+        )
+    chart = _bar_chart(
+        plan.curve.assign(label=plan.curve["n_sites"].astype(str), verdict="pass"), "label", "share", None, "share"
+    )
+    after = None
+    if plan.after is not None:
+        t = plan.after.table
+        after = [
+            {"area": r.area_name, "verdict": r.verdict, "share": _fmt(r.share, "share")}
+            for r in t[t["rule_id"] == plan.rule].itertuples()
+        ]
+    return {
+        "rule": plan.rule,
+        "rows": rows,
+        "chart": chart,
+        "method": f"{s.method} ({s.status}; optimality gap {s.gap:.2%}; {s.elapsed_s:.1f} s)",
+        "before": f"{s.existing_weight:,.0f}",
+        "after_total": f"{s.covered_weight:,.0f}",
+        "total": f"{s.total_weight:,.0f}",
+        "after": after,
+        "notes": plan.notes,
+    }
+
+
+def _comparison_section(cmp: pd.DataFrame | None, lang: str) -> list[dict[str, Any]] | None:
+    if cmp is None:
+        return None
+    cols = [c for c in cmp.columns if c.startswith("verdict_")][:2]
+    if len(cols) < 2:
+        msg = "comparison must be the output of healthcov.compare(a, b)"
+        raise InputError(msg)
+    out = []
+    for _, r in cmp[cmp["changed"]].iterrows():
+        out.append(
+            {
+                "area": r["area_name"],
+                "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
+                "a": _VERDICT[lang].get(str(r[cols[0]]), str(r[cols[0]])),
+                "b": _VERDICT[lang].get(str(r[cols[1]]), str(r[cols[1]])),
+                "direction": r["direction"],
+                "delta": _fmt(r.get("delta_pop_covered")),
+                "names": (cols[0][8:], cols[1][8:]),
+            }
+        )
+    return out
+
+
 def render_report(
     result: Any,
     *,
@@ -220,6 +281,8 @@ def render_report(
     sources: Sequence[dict[str, str]] | None = None,
     map_html: str | None = None,
     date: str | None = None,
+    sites: Any = None,
+    comparison: pd.DataFrame | None = None,
 ) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     if not hasattr(result, "table") or not hasattr(result, "profile"):
@@ -274,7 +337,8 @@ def render_report(
     if map_html is None:
         from .standalone import standalone_html
 
-        map_html = standalone_html(explore_assessment(result, lang=lang))
+        site_points = sites.sites if sites is not None else None
+        map_html = standalone_html(explore_assessment(result, lang=lang, sites=site_points))
     return _TEMPLATE.get_template("report.html").render(
         T=T,
         lang=lang,
@@ -293,6 +357,8 @@ def render_report(
         looser=result.looser.to_dict("records") if len(result.looser) else [],
         reference=result.reference.to_dict("records") if len(result.reference) else [],
         map_srcdoc=map_html,
+        sites=_sites_section(sites, lang),
+        comparison=_comparison_section(comparison, lang),
         verdict_colours=VERDICT_COLOURS,
         fmt=_fmt,
     )
@@ -306,12 +372,16 @@ def write_report(
     title: str | None = None,
     sources: Sequence[dict[str, str]] | None = None,
     exports: bool = True,
+    sites: Any = None,
+    comparison: pd.DataFrame | None = None,
 ) -> Path:
     """Write the report to ``path`` (one self-contained HTML file) and the exports beside it.
 
     Exports (with ``exports=True``): ``<name>.gpkg`` (layers ``areas`` with verdict counts,
     ``facilities``, ``demand`` with per-rule coverage, ``verdicts`` joined to the areas) and
-    ``<name>.csv`` (the verdict table, UTF-8 with BOM for Excel). All files are written to
+    ``<name>.csv`` (the verdict table, UTF-8 with BOM for Excel). ``sites`` (a
+    :class:`~healthcov.SitePlan`) adds a "where to build next" section and map layer;
+    ``comparison`` (from :func:`healthcov.compare`) a "plan versus standard" section. All files are written to
     temporary names and renamed only when every one of them succeeded.
     """
     path = Path(path)
@@ -321,7 +391,7 @@ def write_report(
     if not path.parent.exists():
         msg = f"folder {str(path.parent)!r} does not exist: create it first"
         raise InputError(msg)
-    text = render_report(result, lang=lang, title=title, sources=sources)
+    text = render_report(result, lang=lang, title=title, sources=sources, sites=sites, comparison=comparison)
     with ExitStack() as stack:
         tmp_html = stack.enter_context(atomic_path(path))
         tmp_html.write_text(text, encoding="utf-8")
