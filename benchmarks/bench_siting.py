@@ -14,8 +14,8 @@ The instance (issue 5's target in brackets: MCLP solve < 60 s):
 - Per-demand thresholds in one model: 3,500 m network distance within 6 km of the centre
   ("urban"), 8,000 m beyond ("rural").
 - 12 existing stations; demand they already cover (``covered_already``) is left out of the model.
-- 2,000 candidate sites from :func:`healthcov.siting.generate_candidates` (network nodes at least
-  400 m apart; the first 2,000 in node order).
+- 2,000 candidate sites from :func:`healthcov.siting.generate_candidates` (network nodes at a
+  spacing giving a little over 2,000 over the whole grid; 2,000 of them evenly picked).
 
 It times :func:`~healthcov.siting.candidate_coverage` (one bounded Dijkstra per candidate) and
 :func:`~healthcov.siting.solve_mclp` for several ``k`` with HiGHS and greedily, and prints a
@@ -25,6 +25,7 @@ Markdown table (objective, optimality gap and time).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--side", type=int, default=160, help="grid side in nodes (default 160: 25,600 nodes)")
     ap.add_argument("--demand", type=int, default=20_000)
     ap.add_argument("--candidates", type=int, default=2_000)
-    ap.add_argument("--k", type=int, nargs="+", default=[10, 25, 50, 100])
+    ap.add_argument("--k", type=int, nargs="+", default=[3, 5, 10, 20])
+    ap.add_argument("--existing", type=int, default=12, help="existing stations (random nodes)")
     ap.add_argument("--cbc", action="store_true", help="also solve with CBC through PuLP")
     ap.add_argument("--time-limit", type=float, default=60.0)
     args = ap.parse_args(argv)
@@ -102,14 +104,22 @@ def main(argv: list[str] | None = None) -> int:
     r = np.hypot(demand.geometry.x - (x0 + x1) / 2, demand.geometry.y - (y0 + y1) / 2).to_numpy()
     thr = np.where(r <= 6_000, 3_500.0, 8_000.0)
     rng = np.random.default_rng(3)
-    existing = nodes.iloc[np.sort(rng.choice(len(nodes), 12, replace=False))]
+    existing = nodes.iloc[np.sort(rng.choice(len(nodes), args.existing, replace=False))]
     _, tt = timed(
-        "existing coverage (travel_times, 12 stations)",
+        f"existing coverage (travel_times, {args.existing} stations)",
         lambda: hc.travel_times(G, existing, points=demand, weight="length", direction="from_facility"),
     )
     already = (tt["dist_m"] <= thr).to_numpy()
-    _, cand = timed("generate_candidates (spacing 400 m)", lambda: generate_candidates(G, spacing_m=400))
-    cand = cand.iloc[: args.candidates]
+    spacing = (x1 - x0) / math.sqrt(args.candidates)
+    while True:  # the widest spacing giving enough candidates (10 % steps)
+        _, cand = timed(
+            f"generate_candidates (spacing {spacing:.0f} m)",
+            lambda s=spacing: generate_candidates(G, spacing_m=s),  # type: ignore[misc]
+        )
+        if len(cand) >= args.candidates:
+            break
+        spacing *= 0.9
+    cand = cand.iloc[np.linspace(0, len(cand) - 1, min(args.candidates, len(cand))).astype(int)]
     t_cov, cover = timed(
         f"candidate_coverage ({len(cand):,} × {len(demand):,})",
         lambda: candidate_coverage(G, cand, demand, thr, weight="length"),

@@ -251,6 +251,18 @@ def test_time_limit_keeps_a_solution_and_reports_a_gap() -> None:
         assert 0.0 < sol.gap <= 1 / math.e + 1e-12
 
 
+def test_lscp_out_of_time_keeps_a_feasible_answer() -> None:
+    rng = np.random.default_rng(4)
+    cover = sp.random(3000, 400, density=0.03, random_state=rng, format="csr").astype(bool)
+    w = rng.integers(1, 100, 3000).astype(float)
+    sol = solve_lscp(cover, w, 0.9, time_limit_s=1e-3)
+    assert sol.share >= 0.9
+    assert "out of time" in sol.status
+    assert 0.0 <= sol.gap < 1.0
+    full = solve_lscp(cover, w, 0.9, solver="greedy")
+    assert len(sol.chosen) == len(full.chosen) or sol.gap > 0
+
+
 def test_auto_goes_greedy_above_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(siting, "MIP_MAX_NONZEROS", 0)
     sol = solve_mclp(TRAP, TRAP_W, 2)

@@ -1043,7 +1043,7 @@ def solve_lscp(
     Solved as a sequence of maximal-covering MIPs: greedy (with swaps) gives a first count p;
     then p − 1, p − 2, … sites are tried until the best p − 1 sites fall short of the target (or a
     lower bound is met), which proves the count optimal. The sites returned are the best-covering
-    set of that size.
+    set of that size (``status`` says so when time ran out before that was proven).
 
     Parameters
     ----------
@@ -1151,14 +1151,21 @@ def solve_lscp(
     else:
         lower = p + 1.0  # reached the lower bound
     proven = len(best) <= math.ceil(lower - 1e-6)
-    if not best_is_mip:
+    maximal = best_is_mip or _covered(P, best) >= P.coverable * (1 - 1e-12)
+    refine_status = ""
+    if not maximal:
         # the count may be right, but a MIP can still pick that many sites covering more
         left = tl - (time.perf_counter() - t0)
-        if left > 0 and _covered(P, best) < P.coverable * (1 - 1e-12):
+        if left > 0:
             res = _mip(P, k=len(best), start=best, solver=solver, time_limit_s=left)
             method = res.method
             if res.sites is not None and _covered(P, res.sites) >= _covered(P, best):
                 best = res.sites
-    status = "Optimal" if proven else best_status
+            maximal, refine_status = res.optimal, res.status
+        else:
+            refine_status = "out of time"
+    status = ("Optimal" if proven else best_status) + (
+        "" if maximal else f" (coverage with {len(best)} sites not maximised: {refine_status})"
+    )
     sites, gap = best, count_gap(len(best), lower)
     return _solution(P, sites, method=method, status=status, gap=gap, t0=t0)
