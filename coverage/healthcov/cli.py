@@ -166,8 +166,14 @@ def _demo_report(hc: Any, G: Any, out: Path, args: argparse.Namespace) -> None:
     for w in caught:
         _say(f"  warning: {str(w.message)[:300]}")
     _print_result(res)
+    plan = hc.suggest_sites(res, "access.basic_circle", k=3, spacing_m=500)
+    s = plan.solution
+    _say(
+        f"  where to build next (15-minute circle): {len(plan.sites)} sites cover "
+        f"{s.covered_weight - s.existing_weight:,.0f} more residents ({s.existing_weight / s.total_weight:.1%} → {s.share:.1%}; {s.method}, gap {s.gap:.1%})"
+    )
     path = out / f"shanghai_{res.profile.id}_report.html"
-    hc.write_report(res, path, lang=args.lang, sources=_SHANGHAI_SOURCES)
+    hc.write_report(res, path, lang=args.lang, sources=_SHANGHAI_SOURCES, sites=plan)
     _say(f"  wrote {path} (report), {path.with_suffix('.csv')} (verdicts), {path.with_suffix('.gpkg')} (layers)")
 
 
