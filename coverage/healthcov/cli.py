@@ -170,7 +170,8 @@ def _demo_report(hc: Any, G: Any, out: Path, args: argparse.Namespace) -> None:
     s = plan.solution
     _say(
         f"  where to build next (15-minute circle): {len(plan.sites)} sites cover "
-        f"{s.covered_weight - s.existing_weight:,.0f} more residents ({s.existing_weight / s.total_weight:.1%} → {s.share:.1%}; {s.method}, gap {s.gap:.1%})"
+        f"{s.covered_weight - s.existing_weight:,.0f} more residents "
+        f"({s.existing_weight / s.total_weight:.1%} → {s.share:.1%}; {s.method}, gap {s.gap:.1%})"
     )
     path = out / f"shanghai_{res.profile.id}_report.html"
     hc.write_report(res, path, lang=args.lang, sources=_SHANGHAI_SOURCES, sites=plan)
