@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,6 +49,16 @@ def test_committed_notebook_is_stripped_and_explained(name):
                 f"{name}: code cell {cell['id']} has no markdown explanation before it"
             )
     assert "".join(cells[0]["source"]).startswith(f"# {name[:2]} · ")
+
+
+@pytest.mark.parametrize("args", [["check"], ["format", "--check"]], ids=["ruff-check", "ruff-format"])
+def test_notebooks_are_lint_clean(args):
+    ruff = Path(sys.executable).parent / "ruff"
+    exe = str(ruff) if ruff.exists() else shutil.which("ruff")
+    if exe is None:
+        pytest.fail("ruff is not installed: pip install -e '.[dev]'")
+    proc = subprocess.run([exe, *args, str(NOTEBOOKS)], cwd=NOTEBOOKS.parent, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
 @pytest.fixture(scope="module")
