@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_siting.py           # HiGHS and greedy (about a minute)
-    .venv/bin/python benchmarks/bench_siting.py --cbc     # also CBC through PuLP (slower to build)
+    .venv/bin/python benchmarks/bench_siting.py           # HiGHS and greedy (about 3 minutes here)
+    .venv/bin/python benchmarks/bench_siting.py --cbc     # also CBC through PuLP
 
 The instance (issue 5's target in brackets: MCLP solve < 60 s):
 
@@ -13,13 +13,15 @@ The instance (issue 5's target in brackets: MCLP solve < 60 s):
   "population" weight each.
 - Per-demand thresholds in one model: 3,500 m network distance within 6 km of the centre
   ("urban"), 8,000 m beyond ("rural").
-- 12 existing stations; demand they already cover (``covered_already``) is left out of the model.
+- 12 existing stations (``--existing``) at random nodes; demand they already cover
+  (``covered_already``) is left out of the model.
 - 2,000 candidate sites from :func:`healthcov.siting.generate_candidates` (network nodes at a
   spacing giving a little over 2,000 over the whole grid; 2,000 of them evenly picked).
 
 It times :func:`~healthcov.siting.candidate_coverage` (one bounded Dijkstra per candidate) and
-:func:`~healthcov.siting.solve_mclp` for several ``k`` with HiGHS and greedily, and prints a
-Markdown table (objective, optimality gap and time).
+:func:`~healthcov.siting.solve_mclp` for several ``k`` with HiGHS and greedily (and CBC with
+``--cbc``), then :func:`~healthcov.siting.solve_lscp` for 95 %, and prints a Markdown table
+(share covered, optimality gap and time). Timings vary by ±50 % with the machine's load.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         for s in solvers:
             sol = solve_mclp(cover, w, k, covered_already=already, solver=s, time_limit_s=args.time_limit)
             print(f"  MCLP k={k:<4} {s:<7} {sol}", flush=True)
-            if s != "greedy":
+            if s == "highs":  # the default solver carries the target
                 worst = max(worst, sol.elapsed_s)
             ROWS.append(
                 (
@@ -148,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{sol.share:.4f}",
                     f"{sol.gap:.2g}",
                     f"{sol.elapsed_s:.2f}",
-                    "target < 60 s" if s != "greedy" else "",
+                    "target < 60 s" if s == "highs" else "",
                 )
             )
     target = 0.95
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     for r_ in ROWS:
         print("| " + " | ".join(r_) + " |")
     print()
-    print(f"slowest MIP solve: {worst:.2f} s ({'meets' if worst < 60 else 'misses'} the 60 s target)")
+    print(f"slowest HiGHS solve: {worst:.2f} s ({'meets' if worst < 60 else 'misses'} the 60 s target)")
     return 0 if worst < 60 else 1
 
 
