@@ -5,7 +5,7 @@ Travel times, isochrones and Zhejiang health-planning standards on real road net
 
 from __future__ import annotations
 
-from . import datasets, standards
+from . import datasets, scenarios, siting, standards
 from .errors import (
     AssumedCRSWarning,
     CoordinateSystemWarning,
@@ -69,6 +69,8 @@ __all__ = [
     "save_map",
     "standalone_html",
     "standards",
+    "siting",
+    "scenarios",
     "travel_times",
     "isochrones",
     "network_area",
