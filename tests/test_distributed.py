@@ -147,6 +147,9 @@ def test_buffers_by_hand(border):
     # without a walk network the urban circle falls back to drive: it takes the walk threshold too
     assert partition_buffers(d / "borderville.toml", modes=["drive"])["drive"] == pytest.approx(27_666.666667)
     assert partition_buffers("zhejiang", rules=["ems.radius"])["ambulance"] == 11_000.0  # 10 km + snapping
+    # a network whose fastest road is 20 km/h: the rural 20-minute circle reaches 6,667 m
+    slow = partition_buffers("zhejiang", modes=["drive"], rules=["access.basic_circle"], top_speed_kph=20)
+    assert slow["drive"] == pytest.approx(20 / 60 * 20_000 + 1000)
 
 
 def test_border_trip_counted(border, cluster):

@@ -125,6 +125,7 @@ def partition_buffers(
     rules: Sequence[str] | None = None,
     max_snap_m: float | None = None,
     network_kwargs: Mapping[str, Any] | None = None,
+    top_speed_kph: float | Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """Default buffer (m) around each partition, per network mode.
 
@@ -134,7 +135,9 @@ def partition_buffers(
     mode's snapping limit (a facility that far from its road still snaps to the same road). A
     mode no rule uses gets the snapping limit only. The top speed is the fastest class of the
     mode's speed table (drive: motorway 80 km/h; ambulance ×1.2; walk 4.5 km/h), or the access
-    speed when that is faster.
+    speed when that is faster; ``top_speed_kph`` (one number, or one per mode) gives the fastest
+    road of your network instead, when you know it (a network without motorways needs less).
+    Use it to cut one network file per area with enough overlap.
 
     Examples
     --------
@@ -173,7 +176,9 @@ def partition_buffers(
     out = {}
     for mode in modes:
         snap = float(MODES[mode].max_snap_m if max_snap_m is None else max_snap_m)
-        reach = max(need_s[mode] * _top_kph(mode, nk) / 3.6, need_m[mode])
+        top = top_speed_kph.get(mode) if isinstance(top_speed_kph, Mapping) else top_speed_kph
+        kph = _top_kph(mode, nk) if top is None else max(float(top), MODES[mode].access_speed_kph)
+        reach = max(need_s[mode] * kph / 3.6, need_m[mode])
         out[mode] = float(round(reach + snap, 6))
     return out
 
