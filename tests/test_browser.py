@@ -96,7 +96,7 @@ def _check_map(page, log, *, bands: dict[float, int], band_name: str, facilities
 
 
 def test_demo_map_works_offline_in_chromium(browser, tmp_path, data_dir):
-    assert main(["demo", "--out", str(tmp_path), "--no-tiles"]) == 0
+    assert main(["demo", "--out", str(tmp_path), "--no-tiles", "--no-report"]) == 0
     html = tmp_path / "shanghai_ambulance_isochrones.html"
     text = _assert_standalone_file(html, max_mb=2)
     assert "Leaflet 1.9.4" in text and "jQuery 3.7.1" in text

@@ -28,6 +28,13 @@ def test_demo_shanghai_writes_map_and_layers(tmp_path, data_dir, capsys):
     # every emergency centre inside the network's area is used, and all are on the network
     assert len(fac) == 22 and fac["on_network"].all()
     assert "22 of 108" in out and "largest strongly connected component" in out
+    # the main job: every Zhejiang standard on the three central districts, with three suggested sites
+    report = tmp_path / "shanghai_zhejiang_report.html"
+    assert report.exists() and report.with_suffix(".csv").exists() and report.with_suffix(".gpkg").exists()
+    assert "黄浦区, 静安区, 虹口区" in out and "1,442,817 residents" in out
+    assert "where to build next (15-minute circle): 3 sites" in out
+    verdicts = pd.read_csv(report.with_suffix(".csv"), encoding="utf-8-sig")
+    assert set(verdicts.loc[verdicts["rule_id"] == "access.basic_circle", "verdict"]) == {"pass"}
 
 
 def test_demo_helsinki_fallback(tmp_path, capsys):
