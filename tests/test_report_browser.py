@@ -151,7 +151,8 @@ def _check_tables(page, result, lang: str) -> None:
         assert verdict == V[r["verdict"]]
         sf = r["shortfall"]
         assert shortfall == ("" if (isinstance(sf, float) and math.isnan(sf)) or not sf else _num(sf))
-        assert source == r["source_ref"]
+        clause = r["source_clause"] if isinstance(r["source_clause"], str) else ""
+        assert source == " · ".join(x for x in (clause, r["source_ref"]) if x)  # clause and seed line
     by = {(c[1], c[3]): c for c in cells}
     circle = t[(t["rule_id"] == "access.basic_circle") & (t["area_name"] == "黄浦区")].iloc[0]
     # 15-minute circle on foot: 98.8 % of 黄浦区's residents reach a CHC or station (test_assess.py)
@@ -197,8 +198,9 @@ def _check_map(frame, result, lang: str) -> dict[str, Any]:
     assert state["polygons"] == {VERDICT_COLOURS[v]: n for v, n in areas.items()} == {VERDICT_COLOURS["pass"]: 3}
     assert state["drawnPolygons"] == 3
     # facilities by type and the uncovered residents of the first rule (a 500 m display grid)
-    assert state["circles"] > len(result.facilities)
-    assert state["painted"] > 100_000
+    # (only facilities near the districts, and only the types a rule uses, are switched on at first)
+    assert state["circles"] > 100
+    assert state["painted"] > 50_000
     rule_title = circle["rule_zh" if lang == "zh" else "rule_en"].iloc[0]
     area_layer = AREAS_LAYER[lang].format(rule_title)
     overlays = {o["name"]: o["checked"] for o in state["overlays"]}
@@ -316,7 +318,7 @@ def test_demo_report_opens_cleanly(browser, tmp_path, demo_out):
         assert len(circle) == 1 and 0.9 < circle["share"].iloc[0] <= 1.0
         frame = _map_frame(page)
         state = map_state(frame)
-        assert state["drawnPolygons"] >= 3 and state["painted"] > 100_000
+        assert state["drawnPolygons"] >= 3 and state["painted"] > 50_000
         _screenshot(page, tmp_path, "demo_report_zh.png")
         assert log.page_errors == [] and log.console_errors == []
     assert log.blocked == [] and log.requests == [html.resolve().as_uri()]

@@ -131,6 +131,7 @@ def explore_assessment(
     service_areas: bool = True,
     grid_m: float = 500.0,
     simplify_m: float = 30.0,
+    facility_margin_m: float = 2000.0,
     attribution: str = OSM_ATTRIBUTION,
 ) -> folium.Map:
     """Draw an :class:`~healthcov.standards.engine.Assessment` on a folium map.
@@ -140,7 +141,9 @@ def explore_assessment(
     and straight-line radius); facilities by type (popup: name, type, tier, snap distance);
     residents not covered, summed on a ``grid_m`` display grid (circle size ∝ √people); and
     suggested or planned sites when ``sites`` is given. Only the first rule's layer is shown at
-    first. ``tiles=None`` (default) draws no basemap: the map is readable offline.
+    first. Facilities farther than ``facility_margin_m`` from every area are left out, and types
+    that no evaluated rule uses start switched off. ``tiles=None`` (default) draws no basemap: the
+    map is readable offline.
     """
     table = getattr(result, "table", None)
     if table is None or not hasattr(result, "areas"):
@@ -259,15 +262,20 @@ def explore_assessment(
         fg.add_to(m)
 
     # facilities by type
-    fac = result.facilities.to_crs(4326)
-    present_types = list(dict.fromkeys(fac["facility_type"]))
+    # only the facilities near the assessed areas (2 km around them), and the types no rule uses
+    # switched off at first: thousands of clinics would hide the verdict colours
+    near = areas.geometry.union_all().buffer(facility_margin_m)
+    fac_m = result.facilities[result.facilities.intersects(near)]
+    fac = fac_m.to_crs(4326)
+    used = {t for r in result.profile.rules if r.kind != "reference" for t in r.facility_types}
+    present_types = sorted(dict.fromkeys(fac["facility_type"]), key=lambda t: (t not in used, t))
     from ..standards.facility_types import FACILITY_TYPES
 
     snap_cols = [c for c in fac.columns if c.startswith("snap_dist_m_")]
     for t in present_types:
         part = fac[fac["facility_type"] == t]
         name_t = FACILITY_TYPES.get(t, {}).get(key, t)
-        fg = folium.FeatureGroup(name=f"{L['facilities']}: {name_t} ({len(part)})", show=True)
+        fg = folium.FeatureGroup(name=f"{L['facilities']}: {name_t} ({len(part)})", show=t in used)
         colour = TYPE_COLOURS.get(t, "#777777")
         # one GeoJSON layer per type (not one JS marker per facility): a tenth of the page size
         shown = gpd.GeoDataFrame(

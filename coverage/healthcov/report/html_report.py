@@ -307,7 +307,14 @@ def render_report(
                 "verdict_text": V.get(str(r["verdict"]), str(r["verdict"])),
                 "strictest": V.get(str(r["verdict_strictest"]), "") if r["verdict_strictest"] != r["verdict"] else "",
                 "shortfall": _fmt(r["shortfall"]) if r["shortfall"] == r["shortfall"] and r["shortfall"] else "",
-                "source": r["source_ref"],
+                "source": " · ".join(
+                    x
+                    for x in (
+                        r.get("source_clause") if isinstance(r.get("source_clause"), str) else "",
+                        r["source_ref"],
+                    )
+                    if x
+                ),
                 "note": r["note"] if isinstance(r["note"], str) else "",
             }
         )

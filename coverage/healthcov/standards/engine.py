@@ -88,6 +88,7 @@ TABLE_COLUMNS = [
     "mode",
     "profile",
     "source_ref",
+    "source_clause",
     "source_quote",
     "note",
 ]
@@ -495,6 +496,7 @@ def _base_row(rule: Rule, area: pd.Series | None, cls: str, ctx: _Context) -> di
         "status": rule.status,
         "profile": rule.profile,
         "source_ref": rule.source.get("ref", ""),
+        "source_clause": rule.source.get("clause", ""),
         "source_quote": rule.source.get("quote", ""),
         "note": "",
     }
@@ -733,7 +735,8 @@ def _ratio(rule: Rule, area: pd.Series | None, cls: str, ctx: _Context) -> dict[
     short = max(0.0, req_strict - present)
     rate = present / pop * per_strict
     unit_word = {"count": "facilities"}.get(resource, resource)
-    per_txt = f"{_fmt(per_strict)}–{_fmt(per_lenient)}" if per_lenient != per_strict else _fmt(per_strict)
+    per_txt = f"{per_strict:,.0f}–{per_lenient:,.0f}" if per_lenient != per_strict else f"{per_strict:,.0f}"
+    word = "facility" if unit_word == "facilities" and amount == 1 else unit_word
     notes = [row["note"]] if row["note"] else []
     if factor != 1.0:
         notes.append(f"population base = {factor:.0%} of {pop:,.0f}")
@@ -742,7 +745,7 @@ def _ratio(rule: Rule, area: pd.Series | None, cls: str, ctx: _Context) -> dict[
         notes.append(f"lenient ({_fmt(per_lenient)} per): {req_len:,.0f} required")
     return {
         **row,
-        "standard": f"{_fmt(amount)} {unit_word} per {per_txt} residents",
+        "standard": f"{_fmt(amount)} {word} per {per_txt} residents",
         "verdict": verdict,
         "verdict_lenient": "pass" if present >= req_len else "fail",
         "value": present,
@@ -1079,6 +1082,7 @@ def assess(
                     "status": rule.status,
                     "profile": rule.profile,
                     "source_ref": rule.source.get("ref", ""),
+                    "source_clause": rule.source.get("clause", ""),
                     "source_quote": rule.source.get("quote", ""),
                     "reason": rule.params.get("reason", f"rule kind {rule.kind!r} is not evaluated spatially"),
                 }
