@@ -111,3 +111,25 @@ def test_profiles_command(capsys):
     assert main(["profiles", "beilun"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("beilun: 北仑区") and "access.basic_circle" in out and "[from ningbo]" in out
+
+
+def test_report_command_partitioned(tmp_path, data_dir, capsys):
+    """--workers 0 runs the partitioned path (one area at a time, no Dask): same verdicts as the plain run."""
+    areas = hc.datasets.census_areas("shanghai")
+    areas = areas[areas["area_name"].isin(["黄浦区", "虹口区"])]
+    areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
+    fac = hc.datasets.shanghai_health_facilities().to_crs(4326)
+    fac = fac[fac.within(areas.union_all())]
+    pd.DataFrame({"name": fac["name"], "type": fac["type"], "lon": fac.geometry.x, "lat": fac.geometry.y}).to_csv(
+        tmp_path / "fac.csv", index=False
+    )
+    args = ["report", "--network", str(hc.datasets.path("shanghai_network")), "--facilities", str(tmp_path / "fac.csv"),
+            "--population", str(tmp_path / "districts.gpkg"), "--areas", str(tmp_path / "districts.gpkg"),
+            "--profile", "ningbo", "--modes", "drive", "ambulance"]  # fmt: skip
+    code = main([*args, "--workers", "0", "--out", str(tmp_path / "p.html")])
+    said = capsys.readouterr().out
+    assert code == 0, said
+    assert "one task per area" in said and "500 m grid" in said
+    verdicts = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig")
+    radius = verdicts[verdicts["rule_id"] == "ems.radius"]
+    assert set(radius["area_name"]) == {"黄浦区", "虹口区"} and radius["share"].between(0, 1).all()
