@@ -67,7 +67,9 @@ def test_network_from_place_online():
     assert G.graph["crs"] == "EPSG:32651" and G.number_of_nodes() > 100
 
 
-def test_report_command_on_files(tmp_path, data_dir, capsys):
+@pytest.fixture
+def report_inputs(tmp_path, data_dir):
+    """黄浦区 and 虹口区 with their census counts (GeoPackage), and their health POIs as a lon/lat CSV."""
     areas = hc.datasets.census_areas("shanghai")
     areas = areas[areas["area_name"].isin(["黄浦区", "虹口区"])]
     areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
@@ -76,6 +78,10 @@ def test_report_command_on_files(tmp_path, data_dir, capsys):
     pd.DataFrame({"name": fac["name"], "type": fac["type"], "lon": fac.geometry.x, "lat": fac.geometry.y}).to_csv(
         tmp_path / "fac.csv", index=False
     )
+    return tmp_path
+
+
+def test_report_command_on_files(report_inputs, tmp_path, capsys):
     out = tmp_path / "r.html"
     code = main(
         [
@@ -113,16 +119,8 @@ def test_profiles_command(capsys):
     assert out.startswith("beilun: 北仑区") and "access.basic_circle" in out and "[from ningbo]" in out
 
 
-def test_report_command_partitioned(tmp_path, data_dir, capsys):
+def test_report_command_partitioned(report_inputs, tmp_path, capsys):
     """--workers 0 runs the partitioned path (one area at a time, no Dask): same verdicts as the plain run."""
-    areas = hc.datasets.census_areas("shanghai")
-    areas = areas[areas["area_name"].isin(["黄浦区", "虹口区"])]
-    areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
-    fac = hc.datasets.shanghai_health_facilities().to_crs(4326)
-    fac = fac[fac.within(areas.union_all())]
-    pd.DataFrame({"name": fac["name"], "type": fac["type"], "lon": fac.geometry.x, "lat": fac.geometry.y}).to_csv(
-        tmp_path / "fac.csv", index=False
-    )
     args = ["report", "--network", str(hc.datasets.path("shanghai_network")), "--facilities", str(tmp_path / "fac.csv"),
             "--population", str(tmp_path / "districts.gpkg"), "--areas", str(tmp_path / "districts.gpkg"),
             "--profile", "ningbo", "--modes", "drive", "ambulance"]  # fmt: skip

@@ -217,6 +217,34 @@ def _print_result(res: Any) -> None:
         _say(f"  note: {n}")
 
 
+def _read_inputs(hc: Any, args: argparse.Namespace, G: Any) -> tuple[Any, Any, Any]:
+    """Facilities, areas and population points; census polygons go onto ``G``'s roads, or a grid without one."""
+    fac = hc.read_facilities(args.facilities, coord_system=args.coord_system)
+    areas = hc.read_areas(args.areas, coord_system=args.areas_coord_system)
+    pop = hc.read_population(args.population, pop_column=args.pop_column)
+    if pop.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        if G is not None:
+            pop = hc.spread_population(pop, G)
+            _say(f"  population: census polygons spread onto {len(pop):,} road nodes (an estimate)")
+        else:
+            pop = hc.grid_population(pop, cell_m=500)
+            _say(
+                "  population: census polygons spread evenly on a 500 m grid (no network on this machine; an estimate)"
+            )
+    return fac, areas, pop
+
+
+def _assess_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "profile": args.profile,
+        "type_column": args.type_column,
+        "activation_delay_min": args.activation_delay,
+        "target_share": args.target_share,
+        "radius_metric": args.radius_metric,
+        "cross_boundary": not args.no_cross_boundary,
+    }
+
+
 def _assess_reporting_warnings(hc: Any, *args: Any, **kw: Any) -> Any:
     """Run assess and print its warnings as lines of the run's output (they are part of the answer)."""
     with warnings.catch_warnings(record=True) as caught:
@@ -241,25 +269,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             graphs[mode] = hc.read_network(args.network, mode=mode)
         _say(f"  {mode} network: {graphs[mode].number_of_nodes():,} nodes")
     G0 = graphs.get("drive") or next(iter(graphs.values()))
-    fac = hc.read_facilities(args.facilities, coord_system=args.coord_system)
-    areas = hc.read_areas(args.areas, coord_system=args.areas_coord_system)
-    pop = hc.read_population(args.population, pop_column=args.pop_column)
-    if pop.geom_type.isin(["Polygon", "MultiPolygon"]).all():
-        pop = hc.spread_population(pop, G0)
-        _say(f"  population: census polygons spread onto {len(pop):,} road nodes (an estimate)")
-    res = _assess_reporting_warnings(
-        hc,
-        graphs,
-        fac,
-        pop,
-        areas,
-        profile=args.profile,
-        type_column=args.type_column,
-        activation_delay_min=args.activation_delay,
-        target_share=args.target_share,
-        radius_metric=args.radius_metric,
-        cross_boundary=not args.no_cross_boundary,
-    )
+    fac, areas, pop = _read_inputs(hc, args, G0)
+    res = _assess_reporting_warnings(hc, graphs, fac, pop, areas, **_assess_options(args))
     _print_result(res)
     out = Path(args.out)
     hc.write_report(res, out, lang=args.lang)
@@ -274,12 +285,7 @@ def _report_distributed(hc: Any, args: argparse.Namespace, t0: float) -> int:
     if args.place:
         msg = "--place downloads one network on this machine: use --network with --scheduler/--workers"
         raise hc.InputError(msg)
-    fac = hc.read_facilities(args.facilities, coord_system=args.coord_system)
-    areas = hc.read_areas(args.areas, coord_system=args.areas_coord_system)
-    pop = hc.read_population(args.population, pop_column=args.pop_column)
-    if pop.geom_type.isin(["Polygon", "MultiPolygon"]).all():
-        pop = hc.grid_population(pop, cell_m=500)
-        _say("  population: census polygons spread evenly on a 500 m grid (no network on this machine; an estimate)")
+    fac, areas, pop = _read_inputs(hc, args, None)
     where = args.scheduler or f"a LocalCluster of {args.workers} workers"
     _say(f"  running one task per area on {where}")
     with warnings.catch_warnings(record=True) as caught:
@@ -289,15 +295,10 @@ def _report_distributed(hc: Any, args: argparse.Namespace, t0: float) -> int:
             fac,
             pop,
             areas,
-            profile=args.profile,
             modes=args.modes,
             scheduler=args.scheduler,
             workers=args.workers,
-            type_column=args.type_column,
-            activation_delay_min=args.activation_delay,
-            target_share=args.target_share,
-            radius_metric=args.radius_metric,
-            cross_boundary=not args.no_cross_boundary,
+            **_assess_options(args),
         )
     for w in caught:
         _say(f"  warning: {str(w.message)[:300]}")

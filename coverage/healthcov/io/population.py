@@ -121,6 +121,15 @@ def read_population(
     return pts
 
 
+def _check_polygons(polygons: gpd.GeoDataFrame, pop_column: str) -> None:
+    if pop_column not in polygons.columns:
+        msg = f"population polygons have no {pop_column!r} column; columns are {list(polygons.columns)}"
+        raise MissingColumnError(msg)
+    if polygons.crs is None:
+        msg = "population polygons have no CRS: set one (e.g. .set_crs(4326))"
+        raise InputError(msg)
+
+
 def _read_raster(path: Path, band: int) -> gpd.GeoDataFrame:
     import rasterio
 
@@ -251,12 +260,7 @@ def spread_population(
     if partial not in ("scale", "all"):
         msg = f"partial must be 'scale' or 'all', got {partial!r}"
         raise InputError(msg)
-    if pop_column not in polygons.columns:
-        msg = f"population polygons have no {pop_column!r} column; columns are {list(polygons.columns)}"
-        raise MissingColumnError(msg)
-    if polygons.crs is None:
-        msg = "population polygons have no CRS: set one (e.g. .set_crs(4326))"
-        raise InputError(msg)
+    _check_polygons(polygons, pop_column)
     ids = polygons[id_column] if id_column is not None else polygons.index.to_series()
     polys = polygons.to_crs(G.graph["crs"])
     pops = _pop_values(polys, pop_column, "population polygons")
@@ -344,12 +348,7 @@ def grid_population(polygons: gpd.GeoDataFrame, *, cell_m: float = 1000.0, pop_c
     if not cell_m > 0:
         msg = f"cell_m must be positive, got {cell_m!r}"
         raise InputError(msg)
-    if pop_column not in polygons.columns:
-        msg = f"population polygons have no {pop_column!r} column; columns are {list(polygons.columns)}"
-        raise MissingColumnError(msg)
-    if polygons.crs is None:
-        msg = "population polygons have no CRS: set one (e.g. .set_crs(4326))"
-        raise InputError(msg)
+    _check_polygons(polygons, pop_column)
     from ._common import local_utm
 
     crs = polygons.crs if not polygons.crs.is_geographic else local_utm(polygons)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._io_atomic import atomic_path
 from ..errors import InputError
-from .assessment_map import VERDICT_COLOURS, explore_assessment
+from .assessment_map import _VERDICT_LABEL, VERDICT_COLOURS, explore_assessment
 
 __all__ = ["write_report", "render_report", "DEFAULT_SOURCES"]
 
@@ -106,22 +106,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "footer": "Made with healthcov. Population distribution is an estimate; verdicts support planning discussion.",
     },
 }
-_VERDICT = {
-    "zh": {
-        "pass": "达标",
-        "partial": "部分达标",
-        "fail": "未达标",
-        "not_applicable": "不适用",
-        "not_assessed": "未评估",
-    },
-    "en": {
-        "pass": "pass",
-        "partial": "partial",
-        "fail": "fail",
-        "not_applicable": "n/a",
-        "not_assessed": "not assessed",
-    },
-}
+_VERDICT = {"zh": _VERDICT_LABEL["zh"], "en": {**_VERDICT_LABEL["en"], "not_applicable": "n/a"}}
 _CLASS = {"zh": {"urban": "城区", "rural": "农村", "all": "全域", "none": "—"}, "en": {}}
 
 _TEMPLATE = jinja2.Environment(
