@@ -16,7 +16,14 @@ its start, so the buffer ``threshold × top speed + snapping limit`` holds every
 threshold (see :func:`partition_buffers`). Times beyond it (which enter means and 90th
 percentiles) are checked after each run: when a value may have been cut off by the buffer, the
 task widens the buffer and runs again (as far as its network file reaches). What could not be
-checked is counted in ``assumptions["execution"]["partitions"]``.
+checked is counted per partition in ``assumptions["execution"]["partitions_detail"]``
+(``values_beyond_buffer``) and named in the notes.
+
+Division of labour. The client runs :func:`healthcov.assess` without a network (``G=None``) for
+what needs none: areas and their population, classes, facility types and statuses, ratio and
+count rules. The tasks run the network rules (service circles, radii, response times). Tasks
+in threads of one worker process take turns (warning filters are per process); use worker
+processes, one thread each, as ``workers=N`` does.
 """
 
 from __future__ import annotations
@@ -980,10 +987,13 @@ def assess_partitioned(
         graphs stay on the workers). ``assumptions["execution"]`` says how the run was executed
         (scheduler, dashboard, workers, partitions, buffers, and per partition its worker,
         seconds, peak memory and network size); ``assumptions["failed_partitions"]`` names every
-        partition that failed with its error. A failed partition's areas keep their rows, with
-        verdict ``not_assessed`` and the error in the note, and a :class:`PartitionFailedWarning`
-        is issued; jurisdiction-wide rows then say ``not_assessed`` too. When every partition
-        fails, the first error is raised.
+        partition that failed with its error, and a :class:`PartitionFailedWarning` is issued.
+        A failed partition's areas keep all their rows: the network rules (circles, radii,
+        response times) say ``not_assessed`` with the error in the note, the ratio and count
+        rules (which need no network) are assessed as usual, and city-wide response times say
+        ``not_assessed`` (their values cover the other areas). When every partition fails, the
+        first error is raised. Facilities farther than the buffer from every area have no
+        snapping columns (``<NA>``): no task saw the roads near them.
 
     Examples
     --------
