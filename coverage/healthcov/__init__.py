@@ -5,7 +5,7 @@ Travel times, isochrones and Zhejiang health-planning standards on real road net
 
 from __future__ import annotations
 
-from . import datasets, scenarios, siting, standards
+from . import datasets, distributed, scenarios, siting, standards
 from .errors import (
     AssumedCRSWarning,
     CoordinateSystemWarning,
@@ -70,6 +70,7 @@ __all__ = [
     "standalone_html",
     "standards",
     "siting",
+    "distributed",
     "scenarios",
     "travel_times",
     "isochrones",

@@ -95,7 +95,7 @@ def prepare_graph(
 
     ``G`` is consumed (modified in place); callers pass a copy they own.
     """
-    if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
+    if G.number_of_nodes() == 0 or not any(True for _ in G.edges()):
         msg = f"the road network {source or ''} has no {'nodes' if G.number_of_nodes() == 0 else 'edges'}".replace(
             "  ", " "
         )
@@ -154,7 +154,7 @@ def prepare_graph(
         added_reverse = len(to_add)
 
     isolated = [n for n in G.nodes if G.degree(n) == 0]
-    if G.number_of_edges() == 0:
+    if not any(True for _ in G.edges()):
         msg = f"the road network {source or ''} has no edges usable by mode {mode.name!r}"
         raise EmptyInputError(msg + f" (removed classes: {removed_classes}): choose another mode")
 
@@ -211,8 +211,9 @@ def _truthy(v: Any) -> bool:
 def _largest_scc(G: nx.MultiDiGraph) -> tuple[set[Any], int, list[int]]:
     nodes = list(G.nodes)
     idx = {n: i for i, n in enumerate(nodes)}
-    rows = np.fromiter((idx[u] for u, _ in G.edges()), np.int64, G.number_of_edges())
-    cols = np.fromiter((idx[v] for _, v in G.edges()), np.int64, G.number_of_edges())
+    m = G.number_of_edges()  # walks the adjacency once (networkx counts edges by iterating)
+    pairs = np.fromiter((c for u, v in G.edges() for c in (idx[u], idx[v])), np.int64, 2 * m)
+    rows, cols = pairs[0::2], pairs[1::2]
     A = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(nodes), len(nodes)))
     n_comp, labels = connected_components(A, directed=True, connection="strong")
     sizes = np.bincount(labels)
