@@ -265,6 +265,8 @@ def write_postgis(
     prepared = {str(name): _prepare(str(name), frame) for name, frame in layers.items()}
     run_id = run_id or new_run_id()
     sa = require_extra()
+    import psycopg
+
     counts: dict[str, dict[str, Any]] = {}
     current = "(the run table)"
     with connect(url, f"writing to schema {schema!r} of {mask_url(url)}") as conn:
@@ -283,7 +285,7 @@ def write_postgis(
                     f"VALUES ({', '.join(f'%({c})s' for c in row.columns)})",
                     row.iloc[0].to_dict(),
                 )
-        except (sa.exc.SQLAlchemyError, ValueError, TypeError) as exc:
+        except (sa.exc.SQLAlchemyError, psycopg.Error, ValueError, TypeError) as exc:
             if isinstance(exc, InputError):
                 raise
             server = mask_secrets(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], url)
@@ -291,7 +293,7 @@ def write_postgis(
                 f"writing {current} to schema {schema!r} of {mask_url(url)} failed: {server}. Nothing was written "
                 "(the transaction was rolled back); the tables of earlier runs are unchanged"
             )
-            raise DatabaseError(msg) from None
+            raise DatabaseError(msg) from exc  # driver messages hold no password
     return run_id
 
 
