@@ -108,7 +108,7 @@ def test_spec_parsing_and_masking():
     assert pg.parse_postgis_spec("postgresql://u@h/d").table is None
     assert pg.is_postgis_spec("POSTGRESQL://u@h/d") and not pg.is_postgis_spec("data/postgresql.gpkg")
     assert not pg.is_postgis_spec(None)
-    with pytest.raises(hc.InputError, match="write #schema.table"):
+    with pytest.raises(hc.InputError, match=r"write #schema\.table"):
         pg.parse_postgis_spec("postgresql://u:pw@h/d#a.b.c")
     with pytest.raises(hc.InputError, match="not a PostgreSQL URL"):
         pg.parse_postgis_spec("hospitals.gpkg")
@@ -209,7 +209,7 @@ def test_missing_and_wrong_geometry_columns(db):
         pg.read_postgis_source(db + "#shanghai.health_poi", crs="EPSG:32651")
     with pytest.raises(hc.InputError, match="not both"):
         pg.read_postgis_source(db + "#shanghai.health_poi", sql="SELECT 1")
-    with pytest.raises(hc.InputError, match="name a table with #schema.table"):
+    with pytest.raises(hc.InputError, match=r"name a table with #schema\.table"):
         pg.read_postgis_source(db)
 
 
@@ -234,7 +234,7 @@ def test_password_from_environment(db, server, monkeypatch):
     """libpq takes the password from PGPASSWORD when there is no .pgpass."""
     pw_line = server.pgpass.read_text().strip().split(":")[-1]
     monkeypatch.setenv("PGPASSFILE", str(server.folder / "no-such-pgpass"))
-    with pytest.raises(pg.DatabaseAuthError, match="no password supplied|password authentication failed"):
+    with pytest.raises(pg.DatabaseAuthError, match=r"no password supplied|password authentication failed"):
         pg.read_postgis_source(db + "#shanghai.census2020")
     monkeypatch.setenv("PGPASSWORD", pw_line)
     assert len(pg.read_postgis_source(db + "#shanghai.census2020")) == len(
