@@ -65,6 +65,9 @@ def db(server, data_dir):
         hc.datasets.census_areas("shanghai").to_postgis("districts", conn, schema="shanghai")
         census = pd.read_csv(hc.datasets.path("shanghai_census"))
         census.to_sql("census2020", conn, schema="shanghai", index=False)
+        conn.exec_driver_sql("CREATE SCHEMA roads")
+        jinan = gpd.read_file(hc.datasets.path("jinan_edges"))  # no .prj: WGS84, as SOURCES.md says
+        jinan.set_crs(4326).to_postgis("jinan", conn, schema="roads")
     server.psql(
         "CREATE SCHEMA bad;"
         "CREATE TABLE bad.no_srid (id int, geom geometry(Point));"
@@ -169,6 +172,21 @@ def test_same_assessment_from_database_and_files(db, from_files):
     assert int(from_db.areas["pop"].sum()) == 24_870_895
 
 
+def test_population_and_road_lines_from_the_database(db, jinan_drive):
+    census = hc.read_population(pg.read_postgis_source(db + "#shanghai.districts"))
+    assert census.attrs["population_method"] == "polygons with counts (column 'pop')"
+    assert census["pop"].sum() == hc.datasets.census_areas("shanghai")["pop"].sum() == 24_870_895
+    roads = hc.read_postgis_network(db + "#roads.jinan", mode="drive")
+    assert (roads.number_of_nodes(), roads.number_of_edges()) == (11_850, 27_411)
+    assert (jinan_drive.number_of_nodes(), jinan_drive.number_of_edges()) == (11_850, 27_411)  # from the file
+    km = [sum(d["length"] for *_, d in g.edges(data=True)) / 1000 for g in (roads, jinan_drive)]
+    assert km[0] == pytest.approx(km[1], rel=1e-9)
+    part = hc.read_postgis_network(db, sql="SELECT * FROM roads.jinan WHERE highway = 'primary'", mode="drive")
+    assert 0 < part.number_of_edges() < roads.number_of_edges() / 4
+    with pytest.raises(hc.InvalidGeometryError, match="has no geometry column"):
+        hc.read_postgis_network(db + "#shanghai.census2020", mode="drive")
+
+
 @pytest.mark.parametrize(
     ("spec", "sql", "error", "words"),
     [
@@ -246,10 +264,18 @@ def test_password_from_environment(db, server, monkeypatch):
 # writing
 
 
-def test_write_assessment_and_read_it_back(db, from_files):
+def test_write_assessment_and_read_it_back(db, from_files, dalian_drive):
     secret_src = db.replace("healthcov@", "healthcov:topsecret@") + "#shanghai.health_poi"
+    iso = hc.isochrones(dalian_drive, hc.nodes_frame(dalian_drive).iloc[[0]], minutes=(1, 2))
+    sites = from_files.facilities.head(3)[["name", "geometry"]].assign(newly_covered=[10.0, 5.5, 0.0])
     run_id = pw.write_assessment_postgis(
-        from_files, db, "results", sources={"facilities": secret_src}, options={"cell_m": 2000}
+        from_files,
+        db,
+        "results",
+        isochrones=iso,
+        sites=sites,
+        sources={"facilities": secret_src},
+        options={"cell_m": 2000},
     )
     back = pw.read_postgis_layer(db, "results", "verdicts", run_id)
     pd.testing.assert_frame_equal(back, from_files.table)
@@ -264,6 +290,10 @@ def test_write_assessment_and_read_it_back(db, from_files):
     assert uncovered["pop"].sum() == pytest.approx(expected) and expected > 0
     joined = pw.read_postgis_layer(db, "results", "area_verdicts", run_id)
     assert len(joined) == (from_files.table["area_code"] != "*").sum()
+    iso_back = pw.read_postgis_layer(db, "results", "isochrones", run_id)
+    assert iso_back.crs == iso.crs and iso_back.area.tolist() == pytest.approx(iso.area.tolist(), rel=1e-12)
+    assert len(iso) == 2 and iso.area.iloc[1] > iso.area.iloc[0] > 0
+    pd.testing.assert_frame_equal(pw.read_postgis_layer(db, "results", "sites", run_id), sites.reset_index(drop=True))
     runs = pw.postgis_runs(db, "results")
     row = runs.set_index("run_id").loc[run_id]
     assert row["profile"] == "zhejiang" and row["options"]["cell_m"] == 2000

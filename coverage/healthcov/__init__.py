@@ -27,6 +27,8 @@ from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, w
 from .io.facilities import read_facilities
 from .io.networks import network_from_place, read_cbengine, read_network
 from .io.population import grid_population, read_areas, read_population, spread_population
+from .io.postgis import is_postgis_spec, read_postgis_network, read_postgis_source
+from .io.postgis_write import read_postgis_layer, write_assessment_postgis, write_postgis
 from .isochrones import isochrones, network_area
 from .network.arrays import clear_cache
 from .network.modes import MODES, TravelMode, get_mode
@@ -55,6 +57,12 @@ __all__ = [
     "spread_population",
     "grid_population",
     "read_areas",
+    "read_postgis_source",
+    "read_postgis_network",
+    "is_postgis_spec",
+    "write_postgis",
+    "write_assessment_postgis",
+    "read_postgis_layer",
     "assess",
     "Assessment",
     "compare",
