@@ -450,6 +450,15 @@ def read_postgis_source(
         Every row, in the order the server returns them (add ORDER BY to fix it); the geometry is
         column ``geometry`` (its database name is in ``.attrs["geometry_column"]``) in the CRS of
         its SRID. ``.attrs["source"]`` holds the source with the password masked.
+
+    Examples
+    --------
+    Needs a server (see ``docs/postgis.md``), so not run as a doctest:
+
+    >>> import healthcov as hc
+    >>> url = "postgresql://planner@gis.example.org/health"
+    >>> fac = hc.read_facilities(read_postgis_source(url + "#registry.hospitals"))  # doctest: +SKIP
+    >>> areas = read_postgis_source(url, sql="SELECT * FROM boundaries.districts")  # doctest: +SKIP
     """
     src = parse_postgis_spec(source)
     with connect(src.url, f"reading {src}") as conn:
@@ -514,6 +523,10 @@ def read_postgis_network(
     The lines are read with :func:`read_postgis_source`, written to a temporary GeoPackage and
     read from there with ``network_kw`` (``mode=``, ``road_class=``, ``oneway=`` …), exactly as
     a line file would be.
+
+    Examples
+    --------
+    >>> G = read_postgis_network("postgresql://planner@gis/health#osm.roads", mode="walk")  # doctest: +SKIP
     """
     import tempfile
     from pathlib import Path

@@ -256,6 +256,15 @@ def write_postgis(
     ------
     DatabaseError
         When the write fails; the transaction is rolled back, so no table changes.
+
+    Examples
+    --------
+    Needs a server (see ``docs/postgis.md``), so not run as a doctest:
+
+    >>> run_id = write_postgis({"verdicts": res.table, "areas": res.areas}, url, "results",
+    ...                        run={"profile": "ningbo", "sources": {"areas": "districts.gpkg"}})  # doctest: +SKIP
+    >>> read_postgis_layer(url, "results", "verdicts", run_id).equals(res.table)  # doctest: +SKIP
+    True
     """
     if not layers:
         raise InputError("write_postgis: no layers to write (pass a dict of table name → DataFrame)")
@@ -394,6 +403,12 @@ def write_assessment_postgis(
 
     The run record holds the profile, the assessment's assumptions plus ``options``, and
     ``sources`` (input name → path or URL, passwords masked). Returns the run id.
+
+    Examples
+    --------
+    >>> write_assessment_postgis(res, "postgresql://planner@gis/health", "results_2026",
+    ...                          sources={"facilities": "hospitals.gpkg"})  # doctest: +SKIP
+    '20261202T034400Z-1a2b3c'
     """
     run = {
         "profile": getattr(result.profile, "id", result.profile),
