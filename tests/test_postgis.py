@@ -123,6 +123,9 @@ def test_spec_parsing_and_masking():
         "password": "***",
         "n": [1, 2.5, None],
     }
+    assert pg.mask_url("postgresql://u@h/d?password=x%26y&sslmode=require") == (
+        "postgresql://u@h/d?password=***&sslmode=require"
+    )
     assert pg.resolve_source("a/b.gpkg") == "a/b.gpkg"
     with pytest.raises(hc.InputError, match="needs a PostgreSQL URL"):
         pg.resolve_source("a/b.gpkg", sql="SELECT 1")
@@ -345,3 +348,17 @@ def test_write_refuses_bad_layers(db):
         pw.write_postgis({"healthcov_runs": pd.DataFrame({"a": [1]})}, db, "results")
     with pytest.raises(hc.InputError, match="expected a DataFrame"):
         pw.write_postgis({"t": [1, 2]}, db, "results")
+    # a user's own table of the same name is never appended to
+    with pytest.raises(hc.InputError, match=r"table shanghai\.census2020 exists and was not written by healthcov"):
+        pw.write_postgis({"census2020": pd.DataFrame({"a": [1]})}, db, "shanghai")
+    assert (
+        "healthcov_runs"
+        not in pd.DataFrame(
+            pg.read_postgis_source(db, sql="SELECT tablename FROM pg_tables WHERE schemaname = 'shanghai'")
+        )["tablename"].tolist()
+    )
+    with pytest.raises(hc.DataNotFoundError, match=r"schema 'nowhere' .* holds no healthcov runs"):
+        pw.postgis_runs(db, "nowhere")
+    nulls = "SELECT id, NULL::geometry AS geom FROM bad.no_srid"
+    with pytest.raises(hc.InvalidGeometryError, match="every value of geometry column 'geom' is NULL"):
+        pg.read_postgis_source(db, sql=nulls)

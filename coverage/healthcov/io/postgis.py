@@ -51,7 +51,7 @@ __all__ = [
 EXTRA_HINT = "pip install 'healthcov[postgis]'"
 _SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://")
 _URL_PASSWORD = re.compile(r"(postgres(?:ql)?(?:\+\w+)?://[^:/@\s?#]*:)([^@\s]*)@", re.IGNORECASE)
-_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|[^\s&'\"]+)", re.IGNORECASE)
 _FAMILIES = {
     "POINT": "point",
     "MULTIPOINT": "point",
@@ -194,7 +194,7 @@ def mask_url(url: str) -> str:
     >>> mask_url("postgresql://me@localhost/gis")
     'postgresql://me@localhost/gis'
     """
-    return _URL_PASSWORD.sub(r"\1***@", str(url))
+    return _KEYWORD_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", str(url)))
 
 
 def mask_secrets(text: str, *urls: str) -> str:
@@ -362,6 +362,9 @@ def _srid_crs(conn: Any, srid: int) -> Any:
 def _check_geometry(geoms: Any, label: str, column: str, fix_table: str | None) -> int:
     """The one SRID of the non-null ``geoms`` (0 when unset); refuses mixed SRIDs and mixed geometry kinds."""
     present = geoms[~shapely.is_missing(geoms)]
+    if len(present) == 0:
+        msg = f"{label}: every value of geometry column {column!r} is NULL: fill it, or read another column"
+        raise InvalidGeometryError(msg)
     kinds = pd.Series(shapely.get_type_id(present)).map(dict(enumerate(_TYPE_NAMES)))
     families = {_FAMILIES.get(k, k.lower()) for k in kinds}
     if len(families) > 1:

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..errors import CRSError, DataNotFoundError, InputError
+from ..errors import CRSError, DataNotFoundError, EmptyInputError, InputError
 from .postgis import (
     DatabaseError,
     connect,
@@ -161,6 +161,12 @@ def _write_layer(conn: Any, schema: str, name: str, frame: pd.DataFrame, run_id:
     frame.insert(0, "row_no", np.arange(len(frame), dtype="int64"))
     frame.insert(0, "run_id", run_id)
     have = _existing_columns(conn, schema, name)
+    if have and not all(c in have for c in RESERVED):
+        msg = (
+            f"table {schema}.{name} exists and was not written by healthcov (it has no run_id / row_no): "
+            "write into another schema, or call the layer something else"
+        )
+        raise InputError(msg)
     if have:
         frame = _fit_to_table(conn, schema, name, frame, have)
     if isinstance(frame, gpd.GeoDataFrame):
@@ -346,7 +352,11 @@ def _restore_dtypes(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFr
 
 def postgis_runs(url: str, schema: str) -> pd.DataFrame:
     """The ``healthcov_runs`` table of ``schema``: one row per run, oldest first."""
-    frame = read_postgis_source(url, sql=f"SELECT * FROM {quote_ident(schema)}.{quote_ident(RUNS_TABLE)}")
+    try:
+        frame = read_postgis_source(url, sql=f"SELECT * FROM {quote_ident(schema)}.{quote_ident(RUNS_TABLE)}")
+    except (DataNotFoundError, EmptyInputError):
+        msg = f"schema {schema!r} of {mask_url(url)} holds no healthcov runs (no rows in {RUNS_TABLE}): check its name"
+        raise DataNotFoundError(msg) from None
     return frame.sort_values("created_at").reset_index(drop=True)
 
 
