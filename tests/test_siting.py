@@ -264,7 +264,7 @@ def test_lscp_out_of_time_keeps_a_feasible_answer() -> None:
 
 
 def test_auto_goes_greedy_above_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(siting, "MIP_MAX_NONZEROS", 0)
+    monkeypatch.setattr(siting.solvers, "MIP_MAX_NONZEROS", 0)
     sol = solve_mclp(TRAP, TRAP_W, 2)
     assert sol.method == "greedy"
     assert "model above" in sol.status

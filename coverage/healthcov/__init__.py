@@ -39,7 +39,7 @@ from .report.standalone import save_map, standalone_html
 from .scenarios import compare, project_population, scenario_facilities
 from .standards.engine import Assessment, assess
 from .standards.profiles import list_profiles, load_profile
-from .suggest import SitePlan, suggest_sites
+from .siting import SitePlan, suggest_sites
 from .traveltime import nodes_frame, travel_times
 
 __version__ = "0.1.0"
