@@ -68,6 +68,9 @@ LAYERS: dict[str, int] = {
 #: the only imports allowed between two components of the same layer (importer, imported)
 SAME_LAYER: frozenset[tuple[str, str]] = frozenset(
     {
+        ("crs", "errors"),  # foundation modules raise the package's errors
+        ("_io_atomic", "errors"),
+        ("_columns", "errors"),
         ("io", "network"),  # readers build the network's arrays
         ("datasets", "io"),  # the catalogue loads through the readers
         ("siting", "standards"),  # suggest_sites re-assesses a plan through the engine
