@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ProfileError
@@ -258,70 +259,64 @@ def check_classifier(c: Any, lines: KeyLines, problems: Problems) -> dict[str, A
     return c
 
 
+@dataclass
+class _RuleCheck:
+    """Where one rule's problems go: its lines, the collector and the label that starts each message."""
+
+    i: int
+    lines: KeyLines
+    problems: Problems
+    label: str = ""
+
+    def at(self, key: str | None = None) -> int | None:
+        return self.lines.rule_key(self.i, key)
+
+    def add(self, key: str | None, msg: str) -> None:
+        self.problems.add(self.at(key), f"{self.label}{msg}")
+
+    def bad(self, key: str, err: str | None) -> None:
+        if err:
+            self.add(key, f"key {key!r} {err}")
+
+
 def check_rule(raw: Any, i: int, lines: KeyLines, problems: Problems, profile_id: str, doc_title: str) -> Rule | None:
+    """The resolved :class:`Rule` of the ``i``-th ``[[rules]]`` table, or None after adding its problems."""
     start = len(problems.items)
-
-    def at(key: str | None = None) -> int | None:
-        return lines.rule_key(i, key)
-
+    c = _RuleCheck(i, lines, problems)
     if not isinstance(raw, dict):
-        problems.add(at(), f"rule #{i + 1} must be a table ([[rules]])")
+        c.add(None, f"rule #{i + 1} must be a table ([[rules]])")
         return None
     rid = raw.get("id")
     if not isinstance(rid, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", rid):
-        problems.add(at("id"), f"rule #{i + 1}: key 'id' must be a name like 'access.basic_circle', got {rid!r}")
+        c.add("id", f"rule #{i + 1}: key 'id' must be a name like 'access.basic_circle', got {rid!r}")
         rid = f"#{i + 1}"
-    label = f"rule {rid!r}: "
+    c.label = f"rule {rid!r}: "
     kind = raw.get("kind")
     if kind not in KINDS:
-        problems.add(at("kind"), f"{label}key 'kind' is {kind!r}; use one of {', '.join(KINDS)}")
+        c.add("kind", f"key 'kind' is {kind!r}; use one of {', '.join(KINDS)}")
         return None
-    required, optional = KINDS[kind]
     status = STATUS_ALIASES.get(str(raw.get("status", "")).strip().lower())
     if status is None:
-        problems.add(
-            at("status"),
-            f"{label}key 'status' is {raw.get('status')!r}; use one of {', '.join(RULE_STATUSES)} "
+        c.add(
+            "status",
+            f"key 'status' is {raw.get('status')!r}; use one of {', '.join(RULE_STATUSES)} "
             "(约束性 → binding, 指导性/预期性 → guiding)",
         )
     title = raw.get("title")
     if not isinstance(title, dict) or not all(isinstance(title.get(k), str) and title.get(k) for k in ("zh", "en")):
-        problems.add(at("title"), f'{label}key \'title\' must be {{ zh = "…", en = "…" }}')
+        c.add("title", 'key \'title\' must be { zh = "…", en = "…" }')
         title = {"zh": "", "en": ""}
-    source = raw.get("source")
-    if not isinstance(source, dict):
-        problems.add(at("source"), f'{label}key \'source\' must be {{ ref = "002:131", quote = "…" }}')
-        source = {}
-    else:
-        for k in ("ref", "quote"):
-            if not isinstance(source.get(k), str) or not source.get(k, "").strip():
-                problems.add(at(f"source.{k}"), f"{label}key 'source.{k}' is missing or empty")
-        for k in source:
-            if k not in ("ref", "quote", "clause", "note"):
-                problems.add(at(f"source.{k}"), f"{label}unknown key 'source.{k}'; allowed: ref, quote, clause, note")
+    source = _check_source(raw.get("source"), c)
     assumption = raw.get("assumption")
     if assumption is not None and not isinstance(assumption, str):
-        problems.add(at("assumption"), f"{label}key 'assumption' must be a string")
+        c.add("assumption", "key 'assumption' must be a string")
         assumption = None
-
     params = {k: v for k, v in raw.items() if k not in RULE_FIELDS}
     ftypes: tuple[str, ...] = ()
     if "facility_types" in raw:
-        got = _norm_types(raw["facility_types"], problems, at("facility_types"), "facility_types", label)
-        ftypes = got or ()
-    for k in required:
-        if k not in raw:
-            problems.add(at(), f"{label}key {k!r} is missing: a {kind} rule needs {', '.join(required)}")
-    if kind != "reference":
-        allowed = set(required) | set(optional) | set(COMMON_OPTIONAL) | set(RULE_FIELDS)
-        for k in raw:
-            if k not in allowed:
-                problems.add(
-                    at(k),
-                    f"{label}unknown key {k!r} for a {kind} rule; allowed: "
-                    f"{', '.join(sorted(allowed - set(RULE_FIELDS)))}",
-                )
-    _check_params(kind, raw, params, ftypes, label, at, problems)
+        ftypes = _norm_types(raw["facility_types"], problems, c.at("facility_types"), "facility_types", c.label) or ()
+    _check_keys(kind, raw, c)
+    _check_params(kind, raw, params, ftypes, c)
     if len(problems.items) > start:
         return None
     assert status is not None
@@ -348,93 +343,120 @@ def check_rule(raw: Any, i: int, lines: KeyLines, problems: Problems, profile_id
     )
 
 
-def _check_params(
-    kind: str,
-    raw: dict[str, Any],
-    params: dict[str, Any],
-    ftypes: tuple[str, ...],
-    label: str,
-    at: Any,
-    problems: Problems,
-) -> None:
-    def bad(key: str, err: str | None) -> None:
-        if err:
-            problems.add(at(key), f"{label}key {key!r} {err}")
+def _check_source(source: Any, c: _RuleCheck) -> dict[str, Any]:
+    if not isinstance(source, dict):
+        c.add("source", 'key \'source\' must be { ref = "002:131", quote = "…" }')
+        return {}
+    for k in ("ref", "quote"):
+        if not isinstance(source.get(k), str) or not source.get(k, "").strip():
+            c.add(f"source.{k}", f"key 'source.{k}' is missing or empty")
+    for k in source:
+        if k not in ("ref", "quote", "clause", "note"):
+            c.add(f"source.{k}", f"unknown key 'source.{k}'; allowed: ref, quote, clause, note")
+    return source
 
+
+def _check_keys(kind: str, raw: dict[str, Any], c: _RuleCheck) -> None:
+    """Every key the kind requires is there, and no key it does not know."""
+    required, optional = KINDS[kind]
+    for k in required:
+        if k not in raw:
+            c.add(None, f"key {k!r} is missing: a {kind} rule needs {', '.join(required)}")
+    if kind == "reference":
+        return
+    allowed = set(required) | set(optional) | set(COMMON_OPTIONAL) | set(RULE_FIELDS)
+    for k in raw:
+        if k not in allowed:
+            c.add(k, f"unknown key {k!r} for a {kind} rule; allowed: {', '.join(sorted(allowed - set(RULE_FIELDS)))}")
+
+
+#: kind -> the per-class threshold key it takes (a number, or { urban = …, rural = … })
+_BY_CLASS_KEY = {"service_circle": "minutes", "response_time": "minutes_lt", "service_radius": "radius_km"}
+
+
+def _check_params(
+    kind: str, raw: dict[str, Any], params: dict[str, Any], ftypes: tuple[str, ...], c: _RuleCheck
+) -> None:
+    """The values of the kind's keys (``params`` gets their normalised form)."""
     needs_types = kind in ("service_circle", "service_radius", "response_time", "count_per_area") or (
         kind == "ratio" and raw.get("resource") == "count"
     )
     if needs_types and "facility_types" in raw and not raw["facility_types"]:
-        problems.add(at("facility_types"), f"{label}key 'facility_types' must list at least one facility type")
-    if "minutes" in raw and kind == "service_circle":
-        bad("minutes", _check_by_class(raw["minutes"]))
-        if is_number(raw["minutes"]):
-            params["minutes"] = {"all": raw["minutes"]}
-    if "minutes_lt" in raw and kind == "response_time":
-        bad("minutes_lt", _check_by_class(raw["minutes_lt"]))
-        if is_number(raw["minutes_lt"]):
-            params["minutes_lt"] = {"all": raw["minutes_lt"]}
-    if "radius_km" in raw and kind == "service_radius":
-        bad("radius_km", _check_by_class(raw["radius_km"], pairs=True))
-        if is_number(raw["radius_km"]):
-            params["radius_km"] = {"all": raw["radius_km"]}
+        c.add("facility_types", "key 'facility_types' must list at least one facility type")
+    key = _BY_CLASS_KEY.get(kind)
+    if key is not None and key in raw:
+        c.bad(key, _check_by_class(raw[key], pairs=key == "radius_km"))
+        if is_number(raw[key]):
+            params[key] = {"all": raw[key]}
     if "alternative" in raw and kind == "service_radius":
-        alt = raw["alternative"]
-        if not isinstance(alt, dict) or alt.get("kind") != "count_per_area":
-            bad("alternative", 'must be { kind = "count_per_area", unit_types = ["镇", "乡"], min = 1 }')
-        else:
-            if _check_str_list(alt.get("unit_types")):
-                bad("alternative", 'needs unit_types, a list of unit name endings, e.g. ["镇", "乡"]')
-            if "min" in alt and (not is_int(alt["min"]) or alt["min"] < 1):
-                bad("alternative", f"min must be a whole number ≥ 1, got {alt['min']!r}")
-            unknown = set(alt) - {"kind", "facility_types", "unit_types", "min", "note"}
-            if unknown:
-                bad("alternative", f"has unknown keys {sorted(unknown)}")
-            if "facility_types" in alt:
-                got = _norm_types(
-                    alt["facility_types"], problems, at("alternative"), "alternative.facility_types", label
-                )
-                if got is not None:
-                    params["alternative"] = {**alt, "facility_types": list(got)}
-            else:
-                params["alternative"] = {**alt, "facility_types": list(ftypes)}
-            params["alternative"].setdefault("min", 1)
+        _check_alternative(raw["alternative"], params, ftypes, c)
     if "scope" in raw and kind != "reference" and raw["scope"] not in SCOPES:
-        bad("scope", f"is {raw['scope']!r}; use one of {', '.join(SCOPES)}")
+        c.bad("scope", f"is {raw['scope']!r}; use one of {', '.join(SCOPES)}")
     if kind == "ratio":
-        res = raw.get("resource")
-        if "resource" in raw and (not isinstance(res, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", res)):
-            bad("resource", f'must be "count" or a column name such as "beds", got {res!r}')
-        if "amount" in raw:
-            bad("amount", _check_number(raw["amount"]))
-        if "per" in raw:
-            bad("per", _check_value_or_pair(raw["per"]))
-        pf = raw.get("population_factor")
-        if pf is not None:
-            if not isinstance(pf, dict) or set(pf) - {"default", "by_area", "note"}:
-                bad("population_factor", 'must be { default = 1, by_area = { "余姚市" = 3 } }')
-            else:
-                err = _check_number(pf["default"]) if "default" in pf else None
-                if err:
-                    bad("population_factor", f"default {err}")
-                err = _check_area_numbers(pf["by_area"]) if "by_area" in pf else None
-                if err:
-                    bad("population_factor", f"by_area {err}")
+        _check_ratio(raw, c)
     if kind == "count_per_area":
         if "unit_types" in raw:
-            bad("unit_types", _check_str_list(raw["unit_types"]))
+            c.bad("unit_types", _check_str_list(raw["unit_types"]))
         if "min" in raw and (not is_int(raw["min"]) or raw["min"] < 1):
-            bad("min", f"must be a whole number ≥ 1, got {raw['min']!r}")
+            c.bad("min", f"must be a whole number ≥ 1, got {raw['min']!r}")
     if kind == "reference" and "reason" in raw and (not isinstance(raw["reason"], str) or not raw["reason"].strip()):
-        bad("reason", "must say (in English) why the rule is not evaluated")
+        c.bad("reason", "must say (in English) why the rule is not evaluated")
     if kind != "reference":
-        for k in ("amount_by_area", "base_by_area"):
-            if k in raw:
-                bad(k, _check_area_numbers(raw[k], positive=False))
-        if "base" in raw:
-            bad("base", _check_number(raw["base"], positive=False))
-        if "deadline" in raw and not is_int(raw["deadline"]):
-            bad("deadline", f"must be a year, got {raw['deadline']!r}")
-        for k in ("note", "population_basis", "travel_mode"):
-            if k in raw and not isinstance(raw[k], str):
-                bad(k, "must be a string")
+        _check_descriptive(raw, c)
+
+
+def _check_alternative(alt: Any, params: dict[str, Any], ftypes: tuple[str, ...], c: _RuleCheck) -> None:
+    if not isinstance(alt, dict) or alt.get("kind") != "count_per_area":
+        c.bad("alternative", 'must be { kind = "count_per_area", unit_types = ["镇", "乡"], min = 1 }')
+        return
+    if _check_str_list(alt.get("unit_types")):
+        c.bad("alternative", 'needs unit_types, a list of unit name endings, e.g. ["镇", "乡"]')
+    if "min" in alt and (not is_int(alt["min"]) or alt["min"] < 1):
+        c.bad("alternative", f"min must be a whole number ≥ 1, got {alt['min']!r}")
+    unknown = set(alt) - {"kind", "facility_types", "unit_types", "min", "note"}
+    if unknown:
+        c.bad("alternative", f"has unknown keys {sorted(unknown)}")
+    if "facility_types" in alt:
+        got = _norm_types(alt["facility_types"], c.problems, c.at("alternative"), "alternative.facility_types", c.label)
+        if got is not None:
+            params["alternative"] = {**alt, "facility_types": list(got)}
+    else:
+        params["alternative"] = {**alt, "facility_types": list(ftypes)}
+    if "alternative" in params:
+        params["alternative"].setdefault("min", 1)
+
+
+def _check_ratio(raw: dict[str, Any], c: _RuleCheck) -> None:
+    res = raw.get("resource")
+    if "resource" in raw and (not isinstance(res, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", res)):
+        c.bad("resource", f'must be "count" or a column name such as "beds", got {res!r}')
+    if "amount" in raw:
+        c.bad("amount", _check_number(raw["amount"]))
+    if "per" in raw:
+        c.bad("per", _check_value_or_pair(raw["per"]))
+    pf = raw.get("population_factor")
+    if pf is None:
+        return
+    if not isinstance(pf, dict) or set(pf) - {"default", "by_area", "note"}:
+        c.bad("population_factor", 'must be { default = 1, by_area = { "余姚市" = 3 } }')
+        return
+    err = _check_number(pf["default"]) if "default" in pf else None
+    if err:
+        c.bad("population_factor", f"default {err}")
+    err = _check_area_numbers(pf["by_area"]) if "by_area" in pf else None
+    if err:
+        c.bad("population_factor", f"by_area {err}")
+
+
+def _check_descriptive(raw: dict[str, Any], c: _RuleCheck) -> None:
+    """The optional descriptive keys an evaluated rule may carry."""
+    for k in ("amount_by_area", "base_by_area"):
+        if k in raw:
+            c.bad(k, _check_area_numbers(raw[k], positive=False))
+    if "base" in raw:
+        c.bad("base", _check_number(raw["base"], positive=False))
+    if "deadline" in raw and not is_int(raw["deadline"]):
+        c.bad("deadline", f"must be a year, got {raw['deadline']!r}")
+    for k in ("note", "population_basis", "travel_mode"):
+        if k in raw and not isinstance(raw[k], str):
+            c.bad(k, "must be a string")
