@@ -222,30 +222,7 @@ def _build(src: _Source, stack: tuple[str, ...]) -> Profile:
     data = _parse(src)
     lines = KeyLines(src.text)
     problems = Problems(src.label)
-
-    for k in data:
-        if k not in TOP_KEYS:
-            problems.add(lines.top_key(k), f"unknown top-level key {k!r}; allowed: {', '.join(TOP_KEYS)}")
-    schema = data.get("schema")
-    if schema is None:
-        problems.add(1, f"key 'schema' is missing: start the file with schema = {SCHEMA_VERSION}")
-    elif schema != SCHEMA_VERSION or not is_int(schema):
-        problems.add(lines.top_key("schema"), f"key 'schema' is {schema!r}; this healthcov reads schema = 1")
-    pid = data.get("id")
-    if not isinstance(pid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", pid):
-        problems.add(
-            lines.top_key("id") or 1, f"key 'id' must be a lower-case name like 'ningbo' (a-z, 0-9, _ , -), got {pid!r}"
-        )
-        pid = "?"
-    level = data.get("level")
-    if level not in LEVELS:
-        problems.add(lines.top_key("level") or 1, f"key 'level' is {level!r}; use one of {', '.join(LEVELS)}")
-    name = data.get("name")
-    name_zh = name_en = ""
-    if not isinstance(name, dict) or not all(isinstance(name.get(k), str) and name.get(k) for k in ("zh", "en")):
-        problems.add(lines.top_key("name") or 1, 'key \'name\' must be { zh = "宁波市", en = "Ningbo" }')
-    else:
-        name_zh, name_en = name["zh"], name["en"]
+    pid, level, name_zh, name_en = _check_top(data, lines, problems)
 
     parent: Profile | None = None
     if "extends" in data:
@@ -256,25 +233,8 @@ def _build(src: _Source, stack: tuple[str, ...]) -> Profile:
     if classifier is None:
         classifier = dict(parent.classifier) if parent is not None else {}
 
-    raw_rules = data.get("rules", [])
-    own: list[Rule] = []
-    if not isinstance(raw_rules, list):
-        problems.add(lines.top_key("rules"), "key 'rules' must be an array of tables: write each rule as [[rules]]")
-        raw_rules = []
-    seen: dict[str, int] = {}
     doc_title = str(document.get("title", "")) if document else ""
-    for i, raw in enumerate(raw_rules):
-        rule = check_rule(raw, i, lines, problems, pid, doc_title)
-        if rule is None:
-            continue
-        if rule.id in seen:
-            problems.add(
-                lines.rule_key(i, "id"),
-                f"rule {rule.id!r} is defined twice (first at line {lines.rule_key(seen[rule.id], 'id')})",
-            )
-            continue
-        seen[rule.id] = i
-        own.append(rule)
+    own = _own_rules(data.get("rules", []), lines, problems, pid, doc_title)
     problems.raise_if_any()
 
     PROFILE_NAMES[pid] = (name_zh, name_en)
@@ -298,3 +258,53 @@ def _build(src: _Source, stack: tuple[str, ...]) -> Profile:
         path=src.path,
         _index=types.MappingProxyType({r.id: r for r in rules}),
     )
+
+
+def _check_top(data: dict[str, Any], lines: KeyLines, problems: Problems) -> tuple[str, Any, str, str]:
+    """The top-level keys: (id, level, Chinese name, English name)."""
+    for k in data:
+        if k not in TOP_KEYS:
+            problems.add(lines.top_key(k), f"unknown top-level key {k!r}; allowed: {', '.join(TOP_KEYS)}")
+    schema = data.get("schema")
+    if schema is None:
+        problems.add(1, f"key 'schema' is missing: start the file with schema = {SCHEMA_VERSION}")
+    elif schema != SCHEMA_VERSION or not is_int(schema):
+        problems.add(lines.top_key("schema"), f"key 'schema' is {schema!r}; this healthcov reads schema = 1")
+    pid = data.get("id")
+    if not isinstance(pid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", pid):
+        problems.add(
+            lines.top_key("id") or 1, f"key 'id' must be a lower-case name like 'ningbo' (a-z, 0-9, _ , -), got {pid!r}"
+        )
+        pid = "?"
+    level = data.get("level")
+    if level not in LEVELS:
+        problems.add(lines.top_key("level") or 1, f"key 'level' is {level!r}; use one of {', '.join(LEVELS)}")
+    name = data.get("name")
+    name_zh = name_en = ""
+    if not isinstance(name, dict) or not all(isinstance(name.get(k), str) and name.get(k) for k in ("zh", "en")):
+        problems.add(lines.top_key("name") or 1, 'key \'name\' must be { zh = "宁波市", en = "Ningbo" }')
+    else:
+        name_zh, name_en = name["zh"], name["en"]
+    return pid, level, name_zh, name_en
+
+
+def _own_rules(raw_rules: Any, lines: KeyLines, problems: Problems, pid: str, doc_title: str) -> list[Rule]:
+    """The file's own ``[[rules]]``, checked, each id once."""
+    own: list[Rule] = []
+    if not isinstance(raw_rules, list):
+        problems.add(lines.top_key("rules"), "key 'rules' must be an array of tables: write each rule as [[rules]]")
+        return own
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raw_rules):
+        rule = check_rule(raw, i, lines, problems, pid, doc_title)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            problems.add(
+                lines.rule_key(i, "id"),
+                f"rule {rule.id!r} is defined twice (first at line {lines.rule_key(seen[rule.id], 'id')})",
+            )
+            continue
+        seen[rule.id] = i
+        own.append(rule)
+    return own
