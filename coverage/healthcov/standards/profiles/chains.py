@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .loading import PROFILE_NAMES, load_profile
@@ -127,35 +127,44 @@ def _compare(rule: Rule, anc: Rule) -> list[dict[str, Any]]:
         alt = lp["alternative"]
         row("alternative", f"or ≥{alt.get('min', 1)} per {'/'.join(alt.get('unit_types', ()))}", None)
     if "amount" in lp and "amount" in pp:
-        la, lper, _ = _ratio_view(rule, rule)
-        pa, pper, note = _ratio_view(anc, rule)
-        same_per = _pair(lper) == _pair(pper) if (lper is not None and pper is not None) else lper == pper
-        if same_per:
-            if _looser(la, pa, "smaller"):
-                row("amount", la, pa, note)
-        elif la == pa and lper is not None and pper is not None:
-            if _looser(lper, pper, "larger"):
-                row("per", lper, pper, note)
-        else:
-            lr, pr = _rate(la, lper), _rate(pa, pper)
-            if lr is not None and pr is not None and lr < pr - _EPS:
-                row("amount/per", f"{thaw(la)} per {thaw(lper)}", f"{thaw(pa)} per {thaw(pper)}", note)
+        _compare_amount(rule, anc, row)
     elif "per" in lp and "per" in pp and _looser(lp["per"], pp["per"], "larger"):
         row("per", lp["per"], pp["per"])
     if rule.kind == "ratio" and ("population_factor" in lp or "population_factor" in pp):
-        lf, pf = lp.get("population_factor") or {}, pp.get("population_factor") or {}
-        areas = list(dict.fromkeys([*(lf.get("by_area") or {}), *(pf.get("by_area") or {})]))
-        for a in ("default", *areas):
-            lv = (lf.get("by_area") or {}).get(a, lf.get("default", 1)) if a != "default" else lf.get("default", 1)
-            pv = (pf.get("by_area") or {}).get(a, pf.get("default", 1)) if a != "default" else pf.get("default", 1)
-            if _looser(lv, pv, "smaller"):
-                row(f"population_factor.{a}", lv, pv)
+        _compare_factors(lp.get("population_factor") or {}, pp.get("population_factor") or {}, row)
     for key, direction in _DICTLIKE.items():
         if key in lp and key in pp:
             for cls, lv, pv in _class_pairs(lp[key], pp[key]):
                 if _looser(lv, pv, direction):
                     row(key if cls == "all" and not isinstance(lp[key], Mapping) else f"{key}.{cls}", lv, pv)
     return rows
+
+
+def _compare_amount(rule: Rule, anc: Rule, row: Callable[..., None]) -> None:
+    """A ratio's amount (per the same population), its population (for the same amount), or its rate."""
+    la, lper, _ = _ratio_view(rule, rule)
+    pa, pper, note = _ratio_view(anc, rule)
+    same_per = _pair(lper) == _pair(pper) if (lper is not None and pper is not None) else lper == pper
+    if same_per:
+        if _looser(la, pa, "smaller"):
+            row("amount", la, pa, note)
+    elif la == pa and lper is not None and pper is not None:
+        if _looser(lper, pper, "larger"):
+            row("per", lper, pper, note)
+    else:
+        lr, pr = _rate(la, lper), _rate(pa, pper)
+        if lr is not None and pr is not None and lr < pr - _EPS:
+            row("amount/per", f"{thaw(la)} per {thaw(lper)}", f"{thaw(pa)} per {thaw(pper)}", note)
+
+
+def _compare_factors(lf: Mapping[str, Any], pf: Mapping[str, Any], row: Callable[..., None]) -> None:
+    """Population factors, the default and each named area."""
+    areas = list(dict.fromkeys([*(lf.get("by_area") or {}), *(pf.get("by_area") or {})]))
+    for a in ("default", *areas):
+        lv = (lf.get("by_area") or {}).get(a, lf.get("default", 1)) if a != "default" else lf.get("default", 1)
+        pv = (pf.get("by_area") or {}).get(a, pf.get("default", 1)) if a != "default" else pf.get("default", 1)
+        if _looser(lv, pv, "smaller"):
+            row(f"population_factor.{a}", lv, pv)
 
 
 def looser_than_parent(profile: Profile | str) -> list[dict[str, Any]]:
@@ -231,74 +240,25 @@ def strictest(rule: Rule) -> Rule:
     versions = [rule, *(a for a in rule.ancestors if a.kind == rule.kind)]
     if len(versions) == 1:
         return rule
-    own = thaw(rule.params)
-    merged = thaw(rule.params)
-    used: list[str] = []
-    replaced: set[str] = set()
-
-    def take(profiles: Sequence[str]) -> None:
-        used.extend(p for p in profiles if p not in used)
-
+    m = _Merge(own=thaw(rule.params), merged=thaw(rule.params))
     for key, direction in {**_BY_CLASS, **_DICTLIKE}.items():
-        specs = [(v.profile, v.params[key]) for v in versions if key in v.params]
-        if len(specs) < 2:
-            continue
-        split = any(isinstance(s, Mapping) and set(s) - {"all"} for _, s in specs)
-        keys = list(dict.fromkeys(k for _, s in specs for k in _classes(s) if not (split and k == "all")))
-        out: dict[str, Any] = {}
-        src: list[str] = []
-        for k in keys:
-            vals = [(p, c.get(k, c.get("all"))) for p, s in specs if (c := _classes(s))]
-            vals = [(p, v) for p, v in vals if v is not None]
-            if vals:
-                out[k], who = _combine(vals, direction)
-                src.extend(w for w in who if w not in src)
-        mine = own.get(key)
-        new = out if (isinstance(mine, dict) or split or key in _BY_CLASS) else out.get("all", mine)
-        if new != mine:
-            merged[key] = new
-            replaced.add(key)
-            take(src)
-    if rule.kind == "service_radius" and "alternative" in merged:
+        _merge_by_class(versions, key, direction, m)
+    if rule.kind == "service_radius" and "alternative" in m.merged:
         without = [v.profile for v in versions if "alternative" not in v.params]
         if without:
-            del merged["alternative"]
-            replaced.add("alternative")
-            take(without[:1])
+            del m.merged["alternative"]
+            m.replaced.add("alternative")
+            m.take(without[:1])
     if "amount" in rule.params:
-        best, best_rate = rule, _rate(*_ratio_view(rule, rule)[:2])
-        for v in versions[1:]:
-            a, p, _ = _ratio_view(v, rule)
-            r = _rate(a, p)
-            if r is not None and best_rate is not None and r > best_rate + _EPS:
-                best, best_rate = v, r
-                merged["amount"], merged["per"] = thaw(a), thaw(p)
-        if best is not rule:
-            replaced.update(("amount", "per"))
-            take([best.profile])
+        _merge_amount(versions, m)
     if rule.kind == "ratio":
-        factors = [(v.profile, v.params.get("population_factor") or {}) for v in versions]
-        if any(f for _, f in factors):
-            areas = list(dict.fromkeys(a for _, f in factors for a in (f.get("by_area") or {})))
-
-            def factor(f: Mapping[str, Any], area: str | None) -> float:
-                d = float(f.get("default", 1))
-                return d if area is None else float((f.get("by_area") or {}).get(area, d))
-
-            default = max(factor(f, None) for _, f in factors)
-            by_area = {a: max(factor(f, a) for _, f in factors) for a in areas}
-            new_pf: dict[str, Any] = {"default": default, "by_area": by_area}
-            own_pf = rule.params.get("population_factor") or {}
-            if factor(own_pf, None) != default or any(factor(own_pf, a) != x for a, x in by_area.items()):
-                merged["population_factor"] = new_pf
-                replaced.add("population_factor")
-                take([p for p, f in factors if f and p != rule.profile][:1])
-    if merged == own:
+        _merge_factors(versions, m)
+    if m.merged == m.own:
         return rule
     comparable = set(_BY_CLASS) | set(_DICTLIKE) | {"amount", "per", "population_factor", "alternative"}
-    if (set(own) & comparable) - replaced:
-        take([rule.profile])  # some of the rule's own values stay
-    srcs = [v for v in versions if v.profile in used] or [rule]
+    if (set(m.own) & comparable) - m.replaced:
+        m.take([rule.profile])  # some of the rule's own values stay
+    srcs = [v for v in versions if v.profile in m.used] or [rule]
     if len(srcs) == 1:
         source = srcs[0].source
     else:
@@ -310,5 +270,77 @@ def strictest(rule: Rule) -> Rule:
                 "document": " | ".join(dict.fromkeys(v.source.get("document", "") for v in srcs)),
             }
         )
-    order = [v.profile for v in versions if v.profile in used]
-    return replace(rule, params=freeze(merged), profile="+".join(order) or rule.profile, source=source)
+    order = [v.profile for v in versions if v.profile in m.used]
+    return replace(rule, params=freeze(m.merged), profile="+".join(order) or rule.profile, source=source)
+
+
+@dataclass
+class _Merge:
+    """The merged parameters of :func:`strictest`, the keys replaced and the profiles whose values were taken."""
+
+    own: dict[str, Any]
+    merged: dict[str, Any]
+    used: list[str] = field(default_factory=list)
+    replaced: set[str] = field(default_factory=set)
+
+    def take(self, profiles: Sequence[str]) -> None:
+        self.used.extend(p for p in profiles if p not in self.used)
+
+
+def _merge_by_class(versions: list[Rule], key: str, direction: str, m: _Merge) -> None:
+    """The strictest value of ``key`` per area class."""
+    specs = [(v.profile, v.params[key]) for v in versions if key in v.params]
+    if len(specs) < 2:
+        return
+    split = any(isinstance(s, Mapping) and set(s) - {"all"} for _, s in specs)
+    keys = list(dict.fromkeys(k for _, s in specs for k in _classes(s) if not (split and k == "all")))
+    out: dict[str, Any] = {}
+    src: list[str] = []
+    for k in keys:
+        vals = [(p, c.get(k, c.get("all"))) for p, s in specs if (c := _classes(s))]
+        vals = [(p, v) for p, v in vals if v is not None]
+        if vals:
+            out[k], who = _combine(vals, direction)
+            src.extend(w for w in who if w not in src)
+    mine = m.own.get(key)
+    new = out if (isinstance(mine, dict) or split or key in _BY_CLASS) else out.get("all", mine)
+    if new != mine:
+        m.merged[key] = new
+        m.replaced.add(key)
+        m.take(src)
+
+
+def _merge_amount(versions: list[Rule], m: _Merge) -> None:
+    """The highest ratio (amount per person), counting an ancestor's own target for this jurisdiction."""
+    rule = versions[0]
+    best, best_rate = rule, _rate(*_ratio_view(rule, rule)[:2])
+    for v in versions[1:]:
+        a, p, _ = _ratio_view(v, rule)
+        r = _rate(a, p)
+        if r is not None and best_rate is not None and r > best_rate + _EPS:
+            best, best_rate = v, r
+            m.merged["amount"], m.merged["per"] = thaw(a), thaw(p)
+    if best is not rule:
+        m.replaced.update(("amount", "per"))
+        m.take([best.profile])
+
+
+def _factor(f: Mapping[str, Any], area: str | None) -> float:
+    d = float(f.get("default", 1))
+    return d if area is None else float((f.get("by_area") or {}).get(area, d))
+
+
+def _merge_factors(versions: list[Rule], m: _Merge) -> None:
+    """The largest population factor, by default and per named area."""
+    rule = versions[0]
+    factors = [(v.profile, v.params.get("population_factor") or {}) for v in versions]
+    if not any(f for _, f in factors):
+        return
+    areas = list(dict.fromkeys(a for _, f in factors for a in (f.get("by_area") or {})))
+    default = max(_factor(f, None) for _, f in factors)
+    by_area = {a: max(_factor(f, a) for _, f in factors) for a in areas}
+    own_pf = rule.params.get("population_factor") or {}
+    if _factor(own_pf, None) != default or any(_factor(own_pf, a) != x for a, x in by_area.items()):
+        m.merged["population_factor"] = {"default": default, "by_area": by_area}
+        m.replaced.add("population_factor")
+        m.take([p for p, f in factors if f and p != rule.profile][:1])

@@ -292,7 +292,7 @@ def check_rule(raw: Any, i: int, lines: KeyLines, problems: Problems, profile_id
         rid = f"#{i + 1}"
     c.label = f"rule {rid!r}: "
     kind = raw.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         c.add("kind", f"key 'kind' is {kind!r}; use one of {', '.join(KINDS)}")
         return None
     status = STATUS_ALIASES.get(str(raw.get("status", "")).strip().lower())
