@@ -67,6 +67,11 @@ def weight_name(weight: str) -> str:
     raise InputError(msg)
 
 
+# the old private name, for code written before it became public (the accessibility branch's
+# traveltime.weight_column); new code calls weight_name
+_weight_name = weight_name
+
+
 @dataclass(frozen=True)
 class Sources:
     """Facilities that are on the network, as virtual source nodes of a search."""
