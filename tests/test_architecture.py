@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import functools
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -324,6 +325,30 @@ def test_module_size(name: str) -> None:
 @pytest.mark.parametrize("name", REAL_MODULES)
 def test_function_size(name: str) -> None:
     _fail(check_function_size(_real()[name]))
+
+
+def _doc_table() -> tuple[dict[str, int], set[tuple[str, str]]]:
+    """The layer table of docs/architecture.md: (component -> layer, allowed same-layer pairs)."""
+    layers: dict[str, int] = {}
+    pairs: set[tuple[str, str]] = set()
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        m = re.match(r"^\|\s*(\d+)[^|]*\|([^|]*)\|([^|]*)\|\s*$", line)
+        if not m:
+            continue
+        for name in re.findall(r"`([^`]+)`", m.group(2)):
+            layers[name] = int(m.group(1))
+        for part in m.group(3).split(";"):
+            if "→" in part:
+                left, right = part.split("→")
+                pairs |= {(a, b) for a in re.findall(r"`([^`]+)`", left) for b in re.findall(r"`([^`]+)`", right)}
+    return layers, pairs
+
+
+def test_docs_state_the_same_layers() -> None:
+    layers, pairs = _doc_table()
+    assert layers == LAYERS, "docs/architecture.md's layer table differs from LAYERS: change both together"
+    assert pairs == set(SAME_LAYER), "docs/architecture.md's same-layer imports differ from SAME_LAYER"
 
 
 # --- the checker catches what it should (a planted tree) -----------------------------------------
