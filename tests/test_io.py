@@ -119,6 +119,27 @@ def test_gcj02_round_trip():
     assert hc.wgs84_to_gcj02(24.94, 60.17) == (pytest.approx(24.94, abs=0), pytest.approx(60.17, abs=0))
 
 
+def test_crs_helpers_have_one_public_home():
+    from healthcov import crs
+    from healthcov.io import coords
+
+    # the conversions live in healthcov.crs; healthcov.io.coords and the package root hand out the same functions
+    for name in coords.__all__:
+        assert getattr(coords, name) is getattr(crs, name)
+    assert hc.gcj02_to_wgs84 is crs.gcj02_to_wgs84
+    # UTM zone by longitude: Ningbo 51N, Urumqi 45N, Hobart 55S, and a zone edge (126°E starts zone 52)
+    assert crs.utm_crs_for(121.544, 29.868).to_epsg() == 32651
+    assert crs.utm_crs_for(87.6, 43.8).to_epsg() == 32645
+    assert crs.utm_crs_for(147.3, -42.9).to_epsg() == 32755
+    assert crs.utm_crs_for(125.999, 40.0).to_epsg() == 32651 and crs.utm_crs_for(126.0, 40.0).to_epsg() == 32652
+    # local_utm: the zone at the centre of the bounds, whatever the frame's CRS
+    pts = gpd.GeoDataFrame(geometry=shapely.points(LON, LAT), crs=4326)
+    assert crs.local_utm(pts).to_epsg() == 32651
+    assert crs.local_utm(pts.to_crs(3857)).to_epsg() == 32651
+    with pytest.raises(hc.InputError, match="unknown coord_system 'mars2'"):
+        crs.to_wgs84(LON, LAT, "mars2")
+
+
 def test_read_facilities_converts_gcj02_and_bd09(tmp_path):
     glon, glat = hc.wgs84_to_gcj02(LON, LAT)
     df = pd.DataFrame({"lon": glon, "lat": glat})

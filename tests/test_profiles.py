@@ -545,6 +545,10 @@ def test_unknown_kind_names_key_and_line(tmp_path):
         tmp_path, text, r"line 16: rule 'access.basic_circle': key 'kind' is 'isochrone'; use one of service_circle"
     )
 
+    # a kind that is not a string (a list, a table) is a problem in the file too, not a TypeError
+    text = HEADER.format(id="x", extends="zhejiang") + CIRCLE.replace('"service_circle"', '["service_circle"]')
+    _raises(tmp_path, text, r"line 16: rule 'access.basic_circle': key 'kind' is \['service_circle'\]; use one of")
+
 
 def test_missing_key_names_key_and_line(tmp_path):
     text = HEADER.format(id="x", extends="zhejiang") + CIRCLE.replace("minutes = 10\n", "")

@@ -264,13 +264,34 @@ def test_lscp_out_of_time_keeps_a_feasible_answer() -> None:
 
 
 def test_auto_goes_greedy_above_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(siting, "MIP_MAX_NONZEROS", 0)
+    monkeypatch.setattr(siting.solvers, "MIP_MAX_NONZEROS", 0)
     sol = solve_mclp(TRAP, TRAP_W, 2)
     assert sol.method == "greedy"
     assert "model above" in sol.status
     sol = solve_lscp(TRAP, TRAP_W, 1.0)
     assert sol.method == "greedy"
     assert "model above" in sol.status
+
+
+def test_the_package_keeps_the_public_api() -> None:
+    # healthcov.siting was one module and healthcov.suggest another: the names users import still resolve
+    assert set(siting.__all__) >= {
+        "candidate_coverage",
+        "straight_coverage",
+        "generate_candidates",
+        "solve_mclp",
+        "solve_lscp",
+        "SiteSolution",
+        "SOLVERS",
+        "MIP_MAX_NONZEROS",
+        "suggest_sites",
+        "SitePlan",
+    }
+    for name in siting.__all__:
+        assert getattr(siting, name) is not None
+    assert hc.suggest_sites is siting.suggest_sites and hc.SitePlan is siting.SitePlan
+    assert siting.solve_mclp is siting.solvers.solve_mclp and siting.SOLVERS == ("auto", "highs", "cbc", "greedy")
+    assert siting.MIP_MAX_NONZEROS == siting.solvers.MIP_MAX_NONZEROS == 20_000_000
 
 
 def test_inputs_are_not_modified() -> None:

@@ -208,6 +208,24 @@ def _thresholds(minutes: Any, metres: Any) -> tuple[str, list[float], list[float
     return col, nums, [v * unit for v in nums]
 
 
+def _shape_settings(
+    mode_name: str, cell_m: float | None, fill_m: float | None, buffer_m: float | None
+) -> tuple[float, float, float]:
+    """(cell, fill, buffer) in metres: the given values, or the mode's defaults (finer for walking)."""
+    walkish = mode_name in ("walk", "bike", "ebike")
+    cell = float(cell_m) if cell_m is not None else (50.0 if walkish else 100.0)
+    fill = float(fill_m) if fill_m is not None else 2.0 * cell
+    buf = float(buffer_m) if buffer_m is not None else cell
+    for nm, val in (("cell_m", cell), ("buffer_m", buf)):
+        if not val > 0:
+            msg = f"{nm} must be positive, got {val!r}"
+            raise InputError(msg)
+    if fill < 0:
+        msg = f"fill_m must be zero or positive, got {fill!r}"
+        raise InputError(msg)
+    return cell, fill, buf
+
+
 def isochrones(
     G: nx.MultiDiGraph,
     facilities: gpd.GeoDataFrame,
@@ -277,17 +295,7 @@ def isochrones(
     col, labels, costs = _thresholds(minutes, metres)
     weight = LENGTH if col == METRES else TRAVEL_TIME
     mode = G.graph[GRAPH_KEY]["mode"]
-    walkish = mode["name"] in ("walk", "bike", "ebike")
-    cell = float(cell_m) if cell_m is not None else (50.0 if walkish else 100.0)
-    fill = float(fill_m) if fill_m is not None else 2.0 * cell
-    buf = float(buffer_m) if buffer_m is not None else cell
-    for nm, val in (("cell_m", cell), ("buffer_m", buf)):
-        if not val > 0:
-            msg = f"{nm} must be positive, got {val!r}"
-            raise InputError(msg)
-    if fill < 0:
-        msg = f"fill_m must be zero or positive, got {fill!r}"
-        raise InputError(msg)
+    cell, fill, buf = _shape_settings(mode["name"], cell_m, fill_m, buffer_m)
     fill_cells = int(np.ceil(fill / cell))
     step = cell / 2.0 if method == "grid" else min(cell, buf) / 2.0
 

@@ -25,7 +25,16 @@ from .network.arrays import GraphArrays, graph_arrays
 from .network.prepare import require_prepared
 from .network.snap import Snapped, report_off_network, snap_graph_points
 
-__all__ = ["travel_times", "nodes_frame", "resolve_direction", "Sources", "multi_source", "per_source"]
+__all__ = [
+    "travel_times",
+    "nodes_frame",
+    "resolve_direction",
+    "weight_name",
+    "display_labels",
+    "Sources",
+    "multi_source",
+    "per_source",
+]
 
 DIRECTIONS = ("to_facility", "from_facility")
 
@@ -47,7 +56,8 @@ def resolve_direction(G: nx.MultiDiGraph, direction: str | None) -> str:
     return key
 
 
-def _weight_name(weight: str) -> str:
+def weight_name(weight: str) -> str:
+    """The edge attribute for a weight: ``travel_time`` (seconds) or ``length`` (metres), with synonyms."""
     key = str(weight).strip().lower()
     if key in ("travel_time", "time", "travel_time_s"):
         return TRAVEL_TIME
@@ -55,6 +65,11 @@ def _weight_name(weight: str) -> str:
         return LENGTH
     msg = f"unknown weight {weight!r}: use 'travel_time' or 'length'"
     raise InputError(msg)
+
+
+# the old private name, for code written before it became public (the accessibility branch's
+# traveltime.weight_column); new code calls weight_name
+_weight_name = weight_name
 
 
 @dataclass(frozen=True)
@@ -72,13 +87,14 @@ def prepare_sources(
 ) -> tuple[GraphArrays, Sources]:
     arr, geom, s = snap_graph_points(G, facilities, max_snap_m=max_snap_m, name=name)
     limit = float(G.graph[GRAPH_KEY]["mode"]["max_snap_m"] if max_snap_m is None else max_snap_m)
-    labels = _display_labels(facilities)
+    labels = display_labels(facilities)
     report_off_network(geom.index, s, name, limit, labels=labels)
     on = np.flatnonzero(s.on_network)
     return arr, Sources(labels=np.asarray(geom.index)[on], positions=on, snapped=s.subset(on), all_snapped=s)
 
 
-def _display_labels(frame: Any) -> list[str]:
+def display_labels(frame: Any) -> list[str]:
+    """How warnings name each row: ``index (name)`` when the frame has a name column, else the index."""
     if isinstance(frame, gpd.GeoDataFrame):
         for c in ("name", "名称", "NAME", "Name"):
             if c in frame.columns:
@@ -281,7 +297,7 @@ def travel_times(
     """
     require_prepared(G)
     direction = resolve_direction(G, direction)
-    wname = _weight_name(weight)
+    wname = weight_name(weight)
     arr, src = prepare_sources(G, facilities, max_snap_m=max_snap_m, name="facilities")
     limit = np.inf if max_time_s is None else float(max_time_s)
     cost, other, which = multi_source(arr, src.snapped, weight=wname, direction=direction, limit=limit)
@@ -427,7 +443,7 @@ def _point_result(
 ) -> gpd.GeoDataFrame:
     _, geom, p = snap_graph_points(G, points, max_snap_m=max_snap_m, name="points")
     limit = float(G.graph[GRAPH_KEY]["mode"]["max_snap_m"] if max_snap_m is None else max_snap_m)
-    report_off_network(geom.index, p, "points", limit, labels=_display_labels(points))
+    report_off_network(geom.index, p, "points", limit, labels=display_labels(points))
     t, d, w = point_costs(arr, p, node_t, node_d, which, direction, weight, sources=src.snapped)
     over = (t if weight == TRAVEL_TIME else d) > limit_cost
     t[over], d[over], w[over] = np.inf, np.inf, -1

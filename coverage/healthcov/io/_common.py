@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from ..crs import local_utm  # re-exported for io/networks.py and io/population.py; new code: healthcov.crs
 from ..errors import (
     AssumedCRSWarning,
     CRSError,
@@ -18,7 +19,8 @@ from ..errors import (
     InputError,
     MissingColumnError,
 )
-from ..network.prepare import utm_crs_for
+
+__all__ = ["LAT_NAMES", "LON_NAMES", "ensure_crs", "existing_path", "find_column", "local_utm", "read_csv_any"]
 
 LON_NAMES = ("lon", "lng", "longitude", "long", "x", "经度", "wgs84_lon", "gcj02_lon", "lon_wgs84")
 LAT_NAMES = ("lat", "latitude", "y", "纬度", "wgs84_lat", "gcj02_lat", "lat_wgs84")
@@ -110,9 +112,3 @@ def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame
         )
         raise CRSError(msg)
     return gdf
-
-
-def local_utm(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
-    ll = gdf.to_crs(4326) if not gdf.crs.is_geographic else gdf
-    minx, miny, maxx, maxy = ll.total_bounds
-    return utm_crs_for((minx + maxx) / 2, (miny + maxy) / 2)

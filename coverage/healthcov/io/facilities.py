@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..crs import local_utm, to_wgs84
 from ..errors import (
     CRSError,
     EmptyInputError,
@@ -19,8 +20,7 @@ from ..errors import (
     InvalidGeometryError,
     describe_ids,
 )
-from ._common import LAT_NAMES, LON_NAMES, ensure_crs, existing_path, find_column, local_utm, read_csv_any
-from .coords import to_wgs84
+from ._common import LAT_NAMES, LON_NAMES, ensure_crs, existing_path, find_column, read_csv_any
 
 __all__ = ["read_facilities", "read_points"]
 
