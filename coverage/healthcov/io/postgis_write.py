@@ -185,7 +185,12 @@ def _write_layer(conn: Any, schema: str, name: str, frame: pd.DataFrame, run_id:
 
 
 def _run_row(run_id: str, run: Mapping[str, Any], counts: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    from .. import __version__
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        __version__ = version("healthcov")
+    except PackageNotFoundError:  # a source checkout that was never installed
+        __version__ = "unknown"
 
     known = {"profile", "options", "sources", "note"}
     options = dict(run.get("options") or {})
