@@ -38,7 +38,9 @@ from .report.maps import explore_isochrones
 from .report.standalone import save_map, standalone_html
 from .scenarios import compare, project_population, scenario_facilities
 from .standards.engine import Assessment, assess
+from .standards.facility_types import classify_facilities
 from .standards.profiles import list_profiles, load_profile
+from .standards.typing_report import TypingReport, typing_report
 from .suggest import SitePlan, suggest_sites
 from .traveltime import nodes_frame, travel_times
 
@@ -64,6 +66,9 @@ __all__ = [
     "project_population",
     "load_profile",
     "list_profiles",
+    "classify_facilities",
+    "typing_report",
+    "TypingReport",
     "write_report",
     "explore_assessment",
     "save_map",

@@ -343,7 +343,7 @@ _AMAP_FAMILY: dict[str, frozenset[str]] = {
     **{c: frozenset({"hospital_specialty", "hospital_tcm", "mch", "clinic"}) | _PARTS for c in _AMAP_SPECIALTY},
 }
 _OUTPATIENT_RE = re.compile(r"诊所|门诊部|医务室|诊室")
-_MEDICAL_WORD_RE = re.compile(r"医|诊|口腔|牙|齿|眼科")
+_MEDICAL_WORD_RE = re.compile(r"医|诊|口腔|牙|齿|眼科|外科")
 
 
 class _Evidence(NamedTuple):
@@ -351,6 +351,7 @@ class _Evidence(NamedTuple):
     family: frozenset[str]  # name types that agree with it
     label: str  # e.g. "amap:急救中心", "osm:amenity=hospital"
     note: str = ""
+    weak: bool = False  # a guess from a broad class: low confidence
 
 
 def _amap_levels(value: str) -> list[str]:
@@ -365,15 +366,18 @@ def _amap_levels(value: str) -> list[str]:
 def _amap(value: str, name: str) -> _Evidence:
     """What an AMap type string says about a row whose name said nothing strong."""
     cats = _amap_levels(value)
+    graded = [c for c in cats if c.endswith("医院") and parse_tier(c)]  # 三级甲等医院, 二级乙等医院 …
     family = frozenset().union(*(_AMAP_FAMILY.get(c, frozenset()) for c in cats))
+    family |= _AMAP_FAMILY["三级甲等医院"] if graded else frozenset()
     label = "amap:" + "|".join(cats)
     if "急救中心" in cats:
         note = "AMap files it under 急救中心, but its name names no 120 EMS service"
         return _Evidence("other", family, label, note)
-    if "三级甲等医院" in cats or "综合医院" in cats:
+    if graded or "综合医院" in cats:
         return _Evidence(hospital_kind(name), family, label)
-    if "卫生院" in cats:
-        return _Evidence("chc" if "中心" in name else "chs_station", family, label)
+    if "卫生院" in cats:  # the name named no centre, station or 卫生院 (锦绣江南家园医疗服务中心)
+        note = "AMap 卫生院 class, but the name names no CHC or 卫生院: a station at most"
+        return _Evidence("chs_station", family, label, note, weak=True)
     if "诊所" in cats:
         return _Evidence("clinic", family, label)
     if "疾病预防" in cats:
@@ -432,6 +436,9 @@ class _Typed(NamedTuple):
 
 def _combine(hit: NameHit | None, ev: _Evidence | None, source: str) -> _Typed:
     """The name's verdict and the category's, and how far they agree."""
+    plain_hospital = hit is not None and not hit.strong and hit.code == "hospital_general"
+    if plain_hospital and ev is not None and ev.code == "hospital_specialty":  # AMap: a specialty hospital
+        hit = hit._replace(code="hospital_specialty")  # type: ignore[union-attr]
     if hit is not None and (hit.strong or ev is None or hit.code in ev.family):
         agree = ev is not None and hit.code in ev.family
         rule = f"name:{hit.pattern}" + (f" + {ev.label}" if agree else "")  # type: ignore[union-attr]
@@ -441,16 +448,17 @@ def _combine(hit: NameHit | None, ev: _Evidence | None, source: str) -> _Typed:
             note = hit.note or f"the name overrides {ev.label}"
         else:
             note = hit.note or ("the name says 急救 but not 120 or 医疗急救中心" if weak_ems else "")
-        return _Typed(hit.code, rule, "name", confidence, note)
+        decided_by = "name" if hit.strong or not agree else source  # a generic name word: the category decided
+        return _Typed(hit.code, rule, decided_by, confidence, note)
     if ev is not None:
         if hit is not None:  # a generic name word against the category: the name wins
-            code = hit.code
-            if code == "hospital_general" and ev.code == "hospital_specialty":
-                code = "hospital_specialty"
-            return _Typed(code, f"name:{hit.pattern} ({ev.label})", "name", "medium", f"the name overrides {ev.label}")
-        confidence = "low" if ev.code == "other" else "medium"
+            rule = f"name:{hit.pattern} ({ev.label})"
+            return _Typed(hit.code, rule, "name", "medium", f"the name overrides {ev.label}")
+        confidence = "low" if ev.code == "other" or ev.weak else "medium"
         return _Typed(ev.code, ev.label, source, confidence, ev.note)
-    return _Typed("other", "default", "default", "low", "nothing recognised: no type column, category, tag or name pattern")
+    return _Typed(
+        "other", "default", "default", "low", "nothing recognised: no type column, category, tag or name pattern"
+    )
 
 
 def _owner(code: str, name: str, tags: dict[str, str]) -> tuple[str, str]:

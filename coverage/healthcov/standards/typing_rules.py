@@ -8,7 +8,8 @@ OpenStreetMap tags and records which rule decided.
 Facility type from the name (first match wins)
 -----------------------------------------------
 1. not health care → ``other``: 动物, 宠物, 兽医, 犬类 (浦东新区犬类免疫新场镇接种点), 有害生物 /
-   病媒生物 (石泉路街道有害生物防制服务站), 党建 (豫园街道社区党建服务中心).
+   病媒生物 (石泉路街道有害生物防制服务站), 党建 / 支部 / 工会 / 委员会 (豫园街道社区党建服务中心,
+   上海肛泰医院工会委员会).
 2. the 120 service → ``ems_*`` (strict): 医疗急救中心 (上海市医疗急救中心), 120 (上海市120急救中心分站),
    急救分站 / 急救站 / 救护站 (华山医院宝山分院-救护站), 急救分中心, 急救指挥中心. Subtype: 指挥中心 →
    ``ems_command``, 分中心 → ``ems_subcenter``, 站/点 → ``ems_station``, else ``ems_center``.
@@ -120,7 +121,7 @@ def _hit(code: str, m: re.Match[str] | str, strong: bool = True, note: str = "")
     return NameHit(code, m if isinstance(m, str) else m.group(0), strong, note)
 
 
-_NOT_HEALTH_RE = re.compile(r"动物|宠物|兽医|兽药|犬类|犬只|有害生物|病媒生物|党建")
+_NOT_HEALTH_RE = re.compile(r"动物|宠物|兽医|兽药|犬类|犬只|有害生物|病媒生物|党建|党委|党总支|支部|工会|委员会")
 _EMS_STRICT_RE = re.compile(r"医疗急救中心|120|急救分站|急救站|救护站|急救分中心|急救指挥中心|急救点")
 _CRITICAL_RE = re.compile(r"危重(?:孕产妇|新生儿)")
 _DISEASE_EMERGENCY_RE = re.compile(
@@ -171,7 +172,7 @@ _CAMPUS_RE = re.compile(
 )
 _SITE_RE = re.compile(r"分中心|服务站|服务点|执业点|卫生站|卫生室|工作站")
 _DEPT_RE = re.compile(
-    r"科|室|门诊|诊疗|病区|病房|住院|楼|部$|中心$|办|接种|疫苗|化验|检验|药房|产房|手术|专科|伤科|^\d+$|号"
+    r"科|室|门诊|诊疗|病区|病房|住院|楼|部$|中心$|站$|处$|办|接种|疫苗|化验|检验|药房|产房|手术|专科|伤科|^\d+$|号"
 )
 _PAREN_PARENT_RE = re.compile(r"^(.+?)[(（]([^()（）]*医院)[)）]$")
 _VACCINATION_RE = re.compile(r"接种|疫苗")
@@ -313,11 +314,19 @@ COUNTY_LEVEL_CITIES = (
 _CITY_NAMES = "上海|北京|天津|重庆|杭州|宁波|温州|嘉兴|湖州|绍兴|金华|衢州|舟山|台州|丽水"
 
 _OWNER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("military", re.compile(r"解放军|部队|武警|军医大学|军医|海军|空军|陆军|火箭军|军区|长征医院|长海医院|东方肝胆|四[一〇0]{2}医院|\d{3}医院|九〇五")),
+    (
+        "military",
+        re.compile(
+            r"解放军|部队|武警|军医大学|军医|海军|空军|陆军|火箭军|军区|长征医院|长海医院|东方肝胆|四[一〇0]{2}医院|\d{3}医院|九〇五"
+        ),
+    ),
     ("national", re.compile(r"^(?:中国疾病预防控制中心|国家卫生|中国医学科学院|卫生部)")),
-    ("enterprise", re.compile(r"铁路|中冶|建工|邮电|宝钢|石化|电力|港务|船厂|纺织|烟草|煤矿|油田|矿务|钢铁|电信|航空公司")),
+    (
+        "enterprise",
+        re.compile(r"铁路|中冶|建工|邮电|宝钢|石化|电力|港务|船厂|纺织|烟草|煤矿|油田|矿务|钢铁|电信|航空公司"),
+    ),
     ("private", re.compile(r"民营|民办|私立|私人|个体|有限公司|股份|医疗美容|连锁")),
-    ("county", re.compile(rf"(?<![社小园校院城景营街片厂病])[区县](?!域)|(?:{COUNTY_LEVEL_CITIES})市|镇卫生院|街道")),
+    ("county", re.compile(rf"(?<![社小园校院城景营街片厂病公])[区县](?!域)|(?:{COUNTY_LEVEL_CITIES})市|镇卫生院|街道")),
     ("university", re.compile(r"大学|医学院|(?:瑞金|仁济|中山|华山|华东|新华|同济|龙华|曙光|岳阳[^医]{0,6})医院")),
     ("province", re.compile(r"浙江省|省立|省人民|省中医|省肿瘤|省妇幼|^省")),
     ("city", re.compile(rf"(?:{_CITY_NAMES})市|^[\u4e00-\u9fff]{{2,3}}(?<![超都城门])市(?!场)")),
