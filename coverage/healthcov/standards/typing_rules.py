@@ -8,7 +8,7 @@ OpenStreetMap tags and records which rule decided.
 Facility type from the name (first match wins)
 -----------------------------------------------
 1. not health care → ``other``: 动物, 宠物, 兽医, 犬类 (浦东新区犬类免疫新场镇接种点), 有害生物 /
-   病媒生物 (石泉路街道有害生物防制服务站), 党建 / 支部 / 工会 / 委员会 (豫园街道社区党建服务中心,
+   病媒生物 (石泉路街道有害生物防制服务站), 质量控制中心 (上海市核医学质量控制中心), 党建 / 支部 / 工会 / 委员会 (豫园街道社区党建服务中心,
    上海肛泰医院工会委员会).
 2. the 120 service → ``ems_*`` (strict): 医疗急救中心 (上海市医疗急救中心), 120 (上海市120急救中心分站),
    急救分站 / 急救站 / 救护站 (华山医院宝山分院-救护站), 急救分中心, 急救指挥中心. Subtype: 指挥中心 →
@@ -24,7 +24,9 @@ Facility type from the name (first match wins)
    保健院/所, 医学中心, 精神卫生中心) followed by a department, room, building or office (科, 室, 门诊,
    病区, 病房, 住院, 楼, 办, 接种, 化验, a number): 上海长征医院-牛皮癣科室, 上海邮电医院6号楼,
    外滩街道社区卫生服务中心预防接种门诊, 叶榭镇卫生院-肝炎门诊, 泌尿诊室5(上海市儿童医院). Campus
-   words after the parent (分院, 院区, 东院, 南院, 分部) keep it a facility (龙华医院浦东分院).
+   words after the parent (分院, 院区, 东院, 南院, 分部, 新院) keep it a facility (龙华医院浦东分院),
+   and so do an address in brackets and an affiliation (…医院上海交通大学医学院(大沽路分院)); any
+   other words after a 医院 make a part of it (瑞金医院休息等候区, 上海健桥医院疤痕胎记).
    A CHC's 分中心, 服务站/点, 执业点 and outpatient sites (…中心(齐齐哈尔路门诊部)) are
    ``chs_station`` — satellites, not centres. Vaccination rooms without a parent
    (儿童保健预防接种门诊) are departments too.
@@ -121,7 +123,7 @@ def _hit(code: str, m: re.Match[str] | str, strong: bool = True, note: str = "")
     return NameHit(code, m if isinstance(m, str) else m.group(0), strong, note)
 
 
-_NOT_HEALTH_RE = re.compile(r"动物|宠物|兽医|兽药|犬类|犬只|有害生物|病媒生物|党建|党委|党总支|支部|工会|委员会")
+_NOT_HEALTH_RE = re.compile(r"质量控制中心|质控中心|动物|宠物|兽医|兽药|犬类|犬只|有害生物|病媒生物|党建|党委|党总支|支部|工会|委员会")
 _EMS_STRICT_RE = re.compile(r"医疗急救中心|120|急救分站|急救站|救护站|急救分中心|急救指挥中心|急救点")
 _CRITICAL_RE = re.compile(r"危重(?:孕产妇|新生儿)")
 _DISEASE_EMERGENCY_RE = re.compile(
@@ -168,9 +170,10 @@ _PARENT_RE = re.compile(
     r"医院|卫生院|社区卫生服务中心|社区卫生中心|保健院|保健所|医学中心|医疗中心|精神卫生中心|疾病预防控制中心"
 )
 _CAMPUS_RE = re.compile(
-    r"^[\s\-—·()（）]*(?:[^\s\-—·()（）]{0,8}?(?:分院|院区|分部|总院|本部|[东南西北]院|[东南西北]区)[)）]?)?[\s\-—·]*"
+    r"^[\s\-—·()（）]*(?:[^\s\-—·()（）]{0,8}?(?:分院|院区|分部|总院|本部|新院|[东南西北]院|[东南西北]区)[)）]?)?[\s\-—·]*"
 )
 _SITE_RE = re.compile(r"分中心|服务站|服务点|执业点|卫生站|卫生室|工作站")
+_AFFILIATION_RE = re.compile(r"大学|医学院|附属")
 _DEPT_RE = re.compile(
     r"科|室|门诊|诊疗|病区|病房|住院|楼|部$|中心$|站$|处$|办|接种|疫苗|化验|检验|药房|产房|手术|专科|伤科|^\d+$|号"
 )
@@ -210,7 +213,10 @@ def _part_of(name: str) -> NameHit | None:
         return None  # an address or campus in brackets: 中国人民解放军第八五医院(沪闵路临床部)
     if m := _DEPT_RE.search(tail):
         return _hit("department", f"{last.group(0)}…{m.group(0)}", note="a part of a facility, not a facility")
-    return None
+    if last.group(0) != "医院" or _AFFILIATION_RE.search(tail):  # …医院上海交通大学医学院(大沽路分院)
+        return None
+    # any other words after the parent name a part of it (…医院休息等候区, …医院-激光美容)
+    return _hit("department", f"{last.group(0)}…", note="a part of a facility, not a facility")
 
 
 # --- public health and primary care -----------------------------------------------------------
