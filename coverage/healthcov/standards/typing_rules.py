@@ -14,7 +14,7 @@ Facility type from the name (first match wins)
    急救分站 / 急救站 / 救护站 (华山医院宝山分院-救护站), 急救分中心, 急救指挥中心. Subtype: 指挥中心 →
    ``ems_command``, 分中心 → ``ems_subcenter``, 站/点 → ``ems_station``, else ``ems_center``.
 3. hospital emergency care → ``emergency_department`` (NOT an EMS station unless the classifier is
-   told ``ems_include_hospital_emergency=True``): 危重孕产妇/危重新生儿会诊抢救中心; disease-specific
+   told ``ems_include_hospital_emergency=True``): 危重孕产妇/危重新生儿会诊抢救中心, 危重病急救临床中心; disease-specific
    emergency centres (上海市烧伤急救中心, 上海市心脏病急救中心, 上海市急性创伤急救中心, 脑卒中急救,
    胸痛中心); 急诊 (上海长征医院急诊部, 徐汇区中心医院急诊科); 急救 inside a hospital (瑞金医院急救,
    上海长海医院-急救中心).
@@ -27,9 +27,11 @@ Facility type from the name (first match wins)
    words after the parent (分院, 院区, 东院, 南院, 分部, 新院) keep it a facility (龙华医院浦东分院),
    and so do an address in brackets and an affiliation (…医院上海交通大学医学院(大沽路分院)); any
    other words after a 医院 make a part of it (瑞金医院休息等候区, 上海健桥医院疤痕胎记).
-   A CHC's 分中心, 服务站/点, 执业点 and outpatient sites (…中心(齐齐哈尔路门诊部)) are
-   ``chs_station`` — satellites, not centres. Vaccination rooms without a parent
-   (儿童保健预防接种门诊) are departments too.
+   A CHC's 分中心, 分院, 服务站/点, 执业点, other 点/站 and outpatient sites (…中心(齐齐哈尔路门诊部),
+   长江路社区卫生服务中心通河点) are ``chs_station`` — satellites, not centres; any other words after a
+   CHC's name make a department (程家桥街道社区卫生服务中心儿童保健园). Vaccination rooms without a
+   parent (儿童保健预防接种门诊) are departments too. A parent in trailing brackets is a note:
+   东南社区卫生服务站(周浦社区卫生服务中心) is typed by what precedes the brackets.
 6. public health and primary care, the last one named wins (``…中心XX村卫生室`` is a village clinic):
    ``cdc`` 疾病预防控制, 疾控, 防疫站, 结核病防治 (上海市静安区结核病防治所); ``supervision`` 卫生监督;
    ``blood_center`` 血站, 血液中心, 献血; ``mch`` 妇幼, 妇婴保健, 妇女儿童医院 / 妇儿医院 when public
@@ -125,7 +127,7 @@ def _hit(code: str, m: re.Match[str] | str, strong: bool = True, note: str = "")
 
 _NOT_HEALTH_RE = re.compile(r"质量控制中心|质控中心|动物|宠物|兽医|兽药|犬类|犬只|有害生物|病媒生物|党建|党委|党总支|支部|工会|委员会")
 _EMS_STRICT_RE = re.compile(r"医疗急救中心|120|急救分站|急救站|救护站|急救分中心|急救指挥中心|急救点")
-_CRITICAL_RE = re.compile(r"危重(?:孕产妇|新生儿)")
+_CRITICAL_RE = re.compile(r"危重(?:孕产妇|新生儿|病)")
 _DISEASE_EMERGENCY_RE = re.compile(
     r"(?:烧伤|心脏病?|创伤|卒中|胸痛|中毒|心胸)(?:急救|急诊|中心)|急救创伤|胸痛中心|卒中中心"
 )
@@ -177,7 +179,7 @@ _AFFILIATION_RE = re.compile(r"大学|医学院|附属")
 _DEPT_RE = re.compile(
     r"科|室|门诊|诊疗|病区|病房|住院|楼|部$|中心$|站$|处$|办|接种|疫苗|化验|检验|药房|产房|手术|专科|伤科|^\d+$|号"
 )
-_PAREN_PARENT_RE = re.compile(r"^(.+?)[(（]([^()（）]*医院)[)）]$")
+_PAREN_PARENT_RE = re.compile(r"^(.+?)[(（]([^()（）]*(?:医院|社区卫生服务中心))[)）]$")
 _VACCINATION_RE = re.compile(r"接种|疫苗")
 
 
@@ -189,34 +191,51 @@ def _strip_campus(tail: str) -> str:
     return tail.strip(" -—·")
 
 
+_BRACKETED_RE = re.compile(r"[(（][^()（）]*[)）]")
+_CHC_SITE_RE = re.compile(r"分中心|分院|服务站|服务点|执业点|卫生站|工作站|点|站")
+_PART_NOTE = "a part of a facility, not a facility"
+
+
+def _chc_part(parent: str, tail: str) -> NameHit | None:
+    """What follows a CHC's name: its village clinic, a satellite site, an address or a department."""
+    if "卫生室" in tail:
+        return None  # 港沿镇社区卫生服务中心齐成村卫生室: the village-clinic rule decides
+    bracketed = _BRACKETED_RE.fullmatch(tail) is not None
+    if m := _CHC_SITE_RE.search(tail):  # …中心金陵分中心, …中心通河点, …中心(马泾桥站)
+        return _hit("chs_station", f"{parent}…{m.group(0)}", note="a satellite site of a CHC, not a centre")
+    if bracketed and "门诊部" in tail:  # …中心(齐齐哈尔路门诊部)
+        return _hit("chs_station", f"{parent}(…门诊部)", note="an outpatient site of a CHC, not a centre")
+    if bracketed and not _DEPT_RE.search(tail):
+        return None  # an address: 小东门街道社区卫生服务中心(光启南路)
+    m = _DEPT_RE.search(tail)  # …中心预防接种室; else any words after a CHC name a part of it
+    return _hit("department", f"{parent}…{m.group(0) if m else ''}", note=_PART_NOTE)
+
+
 def _part_of(name: str) -> NameHit | None:
     """A department (or, for a CHC, a satellite site) named after its parent facility."""
     if (m := _PAREN_PARENT_RE.match(name)) and _DEPT_RE.search(m.group(1)):
-        return _hit("department", f"…({m.group(2)[-2:]})", note="a part of a facility, not a facility")
+        return _hit("department", f"…({m.group(2)[-2:]})", note=_PART_NOTE)
     last = None
     for last in _PARENT_RE.finditer(name):  # noqa: B007 - the last parent named
         pass
     if last is None:
         return _hit("department", "接种", note="a vaccination room") if _VACCINATION_RE.search(name) else None
     raw_tail = name[last.end() :].strip(" -—·")
-    chc_parent = "中心" in last.group(0) and "卫生" in last.group(0)
-    if chc_parent and re.fullmatch(r"[(（][^()（）]*门诊部[)）]", raw_tail):  # a CHC's outpatient site
-        return _hit("chs_station", f"{last.group(0)}(…门诊部)", note="an outpatient site of a CHC, not a centre")
+    if not raw_tail:
+        return None
+    if "中心" in last.group(0) and "卫生" in last.group(0):
+        return _chc_part(last.group(0), raw_tail)
     tail = _strip_campus(raw_tail)
-    if not tail:
+    if not tail or _SITE_RE.search(tail):
         return None
-    if _SITE_RE.search(tail):
-        if chc_parent and "分中心" in tail:
-            return _hit("chs_station", f"{last.group(0)}…分中心", note="a branch site of a CHC, not a centre")
-        return None
-    if re.fullmatch(r"[(（][^()（）]*[)）]", raw_tail) and not re.search(r"科|室|门诊|楼|病", raw_tail):
+    if _BRACKETED_RE.fullmatch(raw_tail) and not re.search(r"科|室|门诊|楼|病", raw_tail):
         return None  # an address or campus in brackets: 中国人民解放军第八五医院(沪闵路临床部)
     if m := _DEPT_RE.search(tail):
-        return _hit("department", f"{last.group(0)}…{m.group(0)}", note="a part of a facility, not a facility")
+        return _hit("department", f"{last.group(0)}…{m.group(0)}", note=_PART_NOTE)
     if last.group(0) != "医院" or _AFFILIATION_RE.search(tail):  # …医院上海交通大学医学院(大沽路分院)
         return None
     # any other words after the parent name a part of it (…医院休息等候区, …医院-激光美容)
-    return _hit("department", f"{last.group(0)}…", note="a part of a facility, not a facility")
+    return _hit("department", f"{last.group(0)}…", note=_PART_NOTE)
 
 
 # --- public health and primary care -----------------------------------------------------------
@@ -295,9 +314,13 @@ def name_type(name: str) -> NameHit | None:
         return None
     if m := _NOT_HEALTH_RE.search(name):
         return _hit("other", m, note="not a health-care facility")
-    for step in (_emergency, _part_of):
-        if (got := step(name)) is not None:
-            return got
+    if (got := _emergency(name)) is not None:
+        return got
+    m = _PAREN_PARENT_RE.match(name)
+    if m and not _DEPT_RE.search(m.group(1)) and (got := name_type(m.group(1))) is not None:
+        return got  # 东南社区卫生服务站(周浦社区卫生服务中心): the brackets name its parent
+    if (got := _part_of(name)) is not None:
+        return got
     if m := _INSTITUTE_RE.search(name):
         return _hit("hospital_specialty", m, note="a dental or eye institute, not a CDC")
     if (got := _primary(name)) is not None:
