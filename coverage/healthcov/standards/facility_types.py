@@ -338,8 +338,8 @@ _AMAP_FAMILY: dict[str, frozenset[str]] = {
     "综合医院": _HOSPITALS | _PARTS | {"hospital_general"},
     "三级甲等医院": _HOSPITALS | _PARTS,
     "卫生院": _PRIMARY | _PARTS,
-    "诊所": {"clinic", "chs_station", "village_clinic", "department"},
-    "疾病预防": {"cdc"},
+    "诊所": frozenset({"clinic", "chs_station", "village_clinic", "department"}),
+    "疾病预防": frozenset({"cdc"}),
     **{c: frozenset({"hospital_specialty", "hospital_tcm", "mch", "clinic"}) | _PARTS for c in _AMAP_SPECIALTY},
 }
 _OUTPATIENT_RE = re.compile(r"诊所|门诊部|医务室|诊室")

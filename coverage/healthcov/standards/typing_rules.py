@@ -8,14 +8,14 @@ OpenStreetMap tags and records which rule decided.
 Facility type from the name (first match wins)
 -----------------------------------------------
 1. not health care → ``other``: 动物, 宠物, 兽医, 犬类 (浦东新区犬类免疫新场镇接种点), 有害生物 /
-   病媒生物 (石泉路街道有害生物防制服务站), 质量控制中心 (上海市核医学质量控制中心), 党建 / 支部 / 工会 / 委员会 (豫园街道社区党建服务中心,
-   上海肛泰医院工会委员会).
+   病媒生物 (石泉路街道有害生物防制服务站), 质量控制中心 (上海市核医学质量控制中心), 党建 / 支部 /
+   工会 / 委员会 (豫园街道社区党建服务中心, 上海肛泰医院工会委员会).
 2. the 120 service → ``ems_*`` (strict): 医疗急救中心 (上海市医疗急救中心), 120 (上海市120急救中心分站),
    急救分站 / 急救站 / 救护站 (华山医院宝山分院-救护站), 急救分中心, 急救指挥中心. Subtype: 指挥中心 →
    ``ems_command``, 分中心 → ``ems_subcenter``, 站/点 → ``ems_station``, else ``ems_center``.
 3. hospital emergency care → ``emergency_department`` (NOT an EMS station unless the classifier is
-   told ``ems_include_hospital_emergency=True``): 危重孕产妇/危重新生儿会诊抢救中心, 危重病急救临床中心; disease-specific
-   emergency centres (上海市烧伤急救中心, 上海市心脏病急救中心, 上海市急性创伤急救中心, 脑卒中急救,
+   told ``ems_include_hospital_emergency=True``): 危重孕产妇/危重新生儿会诊抢救中心, 危重病急救临床中心;
+   disease-specific emergency centres (上海市烧伤急救中心, 上海市心脏病急救中心, 上海市急性创伤急救中心, 脑卒中急救,
    胸痛中心); 急诊 (上海长征医院急诊部, 徐汇区中心医院急诊科); 急救 inside a hospital (瑞金医院急救,
    上海长海医院-急救中心).
 4. 急救 without a hospital → ``ems_station`` / ``ems_center``, medium confidence (上海急救, 闵行急救).
@@ -125,7 +125,9 @@ def _hit(code: str, m: re.Match[str] | str, strong: bool = True, note: str = "")
     return NameHit(code, m if isinstance(m, str) else m.group(0), strong, note)
 
 
-_NOT_HEALTH_RE = re.compile(r"质量控制中心|质控中心|动物|宠物|兽医|兽药|犬类|犬只|有害生物|病媒生物|党建|党委|党总支|支部|工会|委员会")
+_NOT_HEALTH_RE = re.compile(
+    r"质量控制中心|质控中心|动物|宠物|兽医|兽药|犬类|犬只|有害生物|病媒生物|党建|党委|党总支|支部|工会|委员会"
+)
 _EMS_STRICT_RE = re.compile(r"医疗急救中心|120|急救分站|急救站|救护站|急救分中心|急救指挥中心|急救点")
 _CRITICAL_RE = re.compile(r"危重(?:孕产妇|新生儿|病)")
 _DISEASE_EMERGENCY_RE = re.compile(
