@@ -353,6 +353,17 @@ def test_osm_ambulance_station_is_ems_but_a_named_emergency_department_is_not():
         ("新极点皮肤管理中心", "医疗保健服务;专科医院;整形美容", "other"),  # a salon
         ("豫园街道社区党建服务中心", AMAP_CLINIC, "other"),
         ("上海肛泰医院工会委员会", "医疗保健服务;专科医院;专科医院", "other"),
+        ("上海市核医学质量控制中心", AMAP_3A, "other"),  # an office, not a hospital
+        ("长江路社区卫生服务中心通河点", AMAP_WSY, "chs_station"),
+        ("月浦镇社区卫生服务中心(马泾桥站)", AMAP_WSY, "chs_station"),
+        ("联洋社区卫生服务中心分院", AMAP_WSY, "chs_station"),
+        ("程家桥街道社区卫生服务中心儿童保健园", AMAP_WSY, "department"),
+        ("东南社区卫生服务站(周浦社区卫生服务中心)", AMAP_WSY, "chs_station"),  # the brackets name the parent
+        ("锦绣江南家园医疗服务中心", AMAP_WSY, "chs_station"),  # AMap 卫生院 alone: a station at most
+        ("上海市松江区危重病急救临床中心", AMAP_EMS, "emergency_department"),
+        ("瑞金医院休息等候区", AMAP_GENERAL, "department"),  # any words after 医院
+        ("上海第九人民医院上海交通大学医学院(大沽路分院)", AMAP_3A, "hospital_general"),  # an affiliation
+        ("中国疾病预防控制中心寄生虫病预防控制所", AMAP_CDC, "cdc"),  # an institute, not a department
     ],
 )
 def test_types_by_name_and_category(name, amap, code):

@@ -318,8 +318,7 @@ def name_type(name: str) -> NameHit | None:
         return _hit("other", m, note="not a health-care facility")
     if (got := _emergency(name)) is not None:
         return got
-    m = _PAREN_PARENT_RE.match(name)
-    if m and not _DEPT_RE.search(m.group(1)) and (got := name_type(m.group(1))) is not None:
+    if (m := _PAREN_PARENT_RE.match(name)) and (got := name_type(m.group(1))) is not None and got.strong:
         return got  # 东南社区卫生服务站(周浦社区卫生服务中心): the brackets name its parent
     if (got := _part_of(name)) is not None:
         return got
