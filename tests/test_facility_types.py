@@ -567,6 +567,11 @@ def test_ningbo_osm_hospitals(data_dir):
     assert (j.loc[j["name"].str.contains("疾病预防控制中心"), "facility_type"] == "cdc").all()
     assert j.loc[j["name"] == "宁波市中医院", "facility_type"].item() == "hospital_tcm"
     assert j.loc[j["name"] == "宁波市中医院", "owner"].item() == "city"
-    # 县/区/county-level-city hospitals are county-run; 宁波市 ones city-run
+    # 县/区/county-level-city hospitals are county-run, unless an enterprise runs them (镇海区炼化医院)
     county = j[j["name"].str.contains(r"^(?:宁波市)?[\u4e00-\u9fff]{2}[区县]|^(?:余姚|慈溪)市")]
-    assert len(county) > 0 and (county["owner"] == "county").all()
+    assert len(county) == 23
+    assert county.loc[county["owner"] != "county", "name"].tolist() == ["镇海区炼化医院"]
+    assert j.loc[j["name"] == "镇海区炼化医院", "owner"].item() == "enterprise"
+    assert j.loc[j["name"] == "宁波港职工医院北仑卫生所", ["facility_type", "owner"]].values.tolist() == [
+        ["clinic", "enterprise"]  # the last facility named: a 卫生所 of the port's workers' hospital
+    ]

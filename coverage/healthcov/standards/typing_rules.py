@@ -47,7 +47,7 @@ Facility type from the name (first match wins)
 Owner (first match wins; ``unknown`` when nothing says)
 --------------------------------------------------------
 ``military`` 解放军, 部队, 武警, 军医大学, 海军/空军/陆军, 长征医院, 长海医院, 东方肝胆, 四一一医院,
-905医院; ``national`` 中国疾病预防控制中心, 国家卫生…, 中国医学科学院; ``enterprise`` 铁路, 中冶,
+905医院; ``national`` 中国疾病预防控制中心, 国家卫生…, 中国医学科学院; ``enterprise`` 职工医院, 铁路, 中冶,
 建工, 邮电, 宝钢, 石化, 电力, 港务, 纺织 (上海铁路局疾病预防控制中心, 上海中冶医院);
 ``private`` 民营, 民办, 私立, 个体, 有限公司, 股份, 医疗美容 (马秀华私立口腔诊所,
 上海煜策门诊部有限公司); ``county`` a district or county (…区, …县, or a county-level city such as
@@ -59,7 +59,8 @@ city (上海市第六人民医院, 宁波市第一医院, 上海市医疗急救�
 Then by type: CHCs, stations, 卫生院, village clinics, CDCs, MCH institutions and their departments
 without another owner are ``county``
 (public primary care and public health are run by the district or county), clinics ``private``,
-and hospitals named "<city><brand>医院" without 市/区/县 ``private`` (上海安平医院).
+and hospitals named "<city><brand>医院" without 市/区/县 ``private`` (上海安平医院) — unless they
+sound public (第N医院, 人民医院, 中心医院, 妇幼: 宁波第五医院 stays ``unknown``).
 
 Grade
 -----
@@ -174,9 +175,9 @@ _PARENT_RE = re.compile(
     r"医院|卫生院|社区卫生服务中心|社区卫生中心|保健院|保健所|医学中心|医疗中心|精神卫生中心|疾病预防控制中心"
 )
 _CAMPUS_RE = re.compile(
-    r"^[\s\-—·()（）]*(?:[^\s\-—·()（）]{0,8}?(?:分院|院区|分部|总院|本部|新院|[东南西北]院|[东南西北]区)[)）]?)?[\s\-—·]*"
+    r"^[\s\-—·()（）]*(?:[^\s\-—·()（）]{0,8}?(?:[东南西北]?院区|分院|分部|总院|本部|新院|[东南西北]院|[东南西北]区)[)）]?)?[\s\-—·]*"
 )
-_SITE_RE = re.compile(r"分中心|服务站|服务点|执业点|卫生站|卫生室|工作站")
+_SITE_RE = re.compile(r"分中心|服务站|服务点|执业点|卫生站|卫生室|工作站|卫生所|医务室")
 _AFFILIATION_RE = re.compile(r"大学|医学院|附属")
 _DEPT_RE = re.compile(
     r"科|室|门诊|诊疗|病区|病房|住院|楼|部$|中心$|站$|处$|办|接种|疫苗|化验|检验|药房|产房|手术|专科|伤科|^\d+$|号"
@@ -328,10 +329,12 @@ def name_type(name: str) -> NameHit | None:
         return got
     if m := _PSYCH_RE.search(name):
         return _hit("hospital_specialty", m)
-    if m := _HOSPITAL_RE.search(name):
-        return _hit(hospital_kind(name), m, strong=False)
-    if m := _CLINIC_RE.search(name):
-        return _hit("clinic", m, strong=False)
+    hospital = list(_HOSPITAL_RE.finditer(name))
+    clinic = list(_CLINIC_RE.finditer(name))
+    if clinic and (not hospital or clinic[-1].end() > hospital[-1].end()):  # the last named: 港职工医院北仑卫生所
+        return _hit("clinic", clinic[-1], strong=False)
+    if hospital:
+        return _hit(hospital_kind(name), hospital[0], strong=False)
     return None
 
 
@@ -353,7 +356,7 @@ _OWNER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("national", re.compile(r"^(?:中国疾病预防控制中心|国家卫生|中国医学科学院|卫生部)")),
     (
         "enterprise",
-        re.compile(r"铁路|中冶|建工|邮电|宝钢|石化|电力|港务|船厂|纺织|烟草|煤矿|油田|矿务|钢铁|电信|航空公司"),
+        re.compile(r"职工医院|铁路|中冶|建工|邮电|宝钢|石化|炼化|电力|港务|船厂|纺织|烟草|煤矿|油田|矿务|钢铁|电信"),
     ),
     ("private", re.compile(r"民营|民办|私立|私人|个体|有限公司|股份|医疗美容|连锁")),
     ("county", re.compile(rf"(?<![社小园校院城景营街片厂病公])[区县](?!域)|(?:{COUNTY_LEVEL_CITIES})市|镇卫生院|街道")),
@@ -362,6 +365,7 @@ _OWNER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("city", re.compile(rf"(?:{_CITY_NAMES})市|^[\u4e00-\u9fff]{{2,3}}(?<![超都城门])市(?!场)")),
 )
 _PRIVATE_BRAND_RE = re.compile(rf"^(?:{_CITY_NAMES})[^市区县省()（）\d]{{2,6}}医院")
+_PUBLIC_SOUNDING_RE = re.compile(r"第[一二三四五六七八九十\d]+医院|人民医院|中心医院|妇幼|市立")
 
 
 def owner_from_name(name: str) -> tuple[str, str] | None:
@@ -402,6 +406,6 @@ def owner_by_type(code: str, name: str) -> tuple[str, str] | None:
         return "county", f"part of a {m.group(0)}"
     if code == "clinic":
         return "private", "type clinic"
-    if _PRIVATE_BRAND_RE.search(name or ""):
+    if _PRIVATE_BRAND_RE.search(name or "") and not _PUBLIC_SOUNDING_RE.search(name):
         return "private", "<city><brand>医院"
     return None
