@@ -120,8 +120,9 @@ AMAP_CLINIC = "医疗保健服务;诊所;诊所"
 AMAP_CDC = "医疗保健服务;疾病预防机构;疾病预防"
 
 
-def test_classify_each_source_and_keep_every_row():
-    df = pd.DataFrame(
+def _mixed_sources() -> pd.DataFrame:
+    """13 rows typed by a user column, AMap strings, OSM tags, names alone, or nothing."""
+    return pd.DataFrame(
         {
             "name": [
                 "外滩街道社区卫生服务中心",  # AMap 卫生院 class, decided by the name
@@ -158,6 +159,10 @@ def test_classify_each_source_and_keep_every_row():
         },
         index=[f"f{i}" for i in range(13)],
     )
+
+
+def test_classify_each_source_and_keep_every_row():
+    df = _mixed_sources()
     before = df.copy()
     got = classify_facilities(df)
     pd.testing.assert_frame_equal(df, before)  # input unchanged
