@@ -505,6 +505,13 @@ def test_typing_report_counts_examples_exclusions_duplicates():
     pd.testing.assert_frame_equal(again.table, rep.table.assign(examples=again.table["examples"]))
 
 
+def test_typing_report_is_exported():
+    assert hc.typing_report is hc.standards.typing_report
+    assert hc.TypingReport is hc.standards.TypingReport
+    assert hc.classify_facilities is classify_facilities
+    assert {"typing_report", "TypingReport", "classify_facilities"} <= set(hc.__all__)
+
+
 def test_typing_report_errors():
     with pytest.raises(InputError, match="typing_report needs a DataFrame"):
         hc.typing_report([1, 2])  # type: ignore[arg-type]
