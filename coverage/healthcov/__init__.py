@@ -41,7 +41,9 @@ from .report.standalone import save_map, standalone_html
 from .scenarios import compare, project_population, scenario_facilities
 from .siting import SitePlan, suggest_sites
 from .standards.engine import Assessment, assess
+from .standards.facility_types import classify_facilities
 from .standards.profiles import list_profiles, load_profile
+from .standards.typing_report import TypingReport, typing_report
 from .traveltime import nodes_frame, travel_times
 
 __version__ = "0.1.0"
@@ -72,6 +74,9 @@ __all__ = [
     "project_population",
     "load_profile",
     "list_profiles",
+    "classify_facilities",
+    "typing_report",
+    "TypingReport",
     "write_report",
     "explore_assessment",
     "save_map",

@@ -2,21 +2,23 @@
 
 The rule profiles name facilities by code (``chc``, ``thc``, ``ems_station`` …; the
 vocabulary follows STANDARDS.md §9). Real data rarely carries those codes, so
-:func:`classify_facilities` derives them, in this order, from
+:func:`classify_facilities` derives them, with their evidence, from
 
-1. a user column holding codes or type names (``"社区卫生服务中心"``, ``"CHC"``, ``"卫生院"``),
-2. AMap (高德) POI type strings such as ``医疗保健服务;综合医院;三级甲等医院`` (several may be
-   joined with ``|``),
-3. OpenStreetMap tags (``amenity``, ``healthcare``, ``emergency``),
-4. the facility's name (``…社区卫生服务中心`` → ``chc``, ``…卫生院`` → ``thc``, ``…卫生室`` →
-   ``village_clinic``, ``…急救站`` → ``ems_station`` …).
+1. a user column holding codes or type names (``"社区卫生服务中心"``, ``"CHC"``, ``"卫生院"``) —
+   never overridden;
+2. the facility's name, by the patterns of :mod:`healthcov.standards.typing_rules` (each listed
+   there with an example): a name that says what the facility is (社区卫生服务中心, 卫生院,
+   医疗急救中心…分站, 急诊, …医院-皮肤科) decides;
+3. AMap (高德) POI type strings such as ``医疗保健服务;综合医院;三级甲等医院`` (several may be
+   joined with ``|``) and OpenStreetMap tags (``amenity``, ``healthcare``, ``emergency``), which
+   decide when the name is silent or only generic (…医院, …诊所), and raise the confidence when
+   they agree with the name.
 
-A name that says what the facility is (a community health centre, a township health centre, an
-ambulance station, a CDC, an MCH hospital …) overrides the broad AMap or OSM class: AMap files
-many community health centres and village clinics under 诊所 (clinic), and its 卫生院 class mixes
-community health centres (社区卫生服务中心), stations and township health centres (乡镇卫生院).
-A user column is never overridden. Rows that nothing recognises become ``"other"``; no row is
-dropped.
+EMS is strict: only the 120 service (急救中心, 分站, 急救站, 救护站) is ``ems_*``. Hospital
+emergency departments, disease-specific emergency centres and the 危重孕产妇/新生儿会诊抢救中心
+are ``emergency_department`` unless ``ems_include_hospital_emergency=True``. Departments, rooms,
+buildings and vaccination rooms are ``department`` (never a CHC or a hospital); a CHC's 分中心 and
+服务点 are stations. Rows that nothing recognises become ``"other"``; no row is dropped.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ import math
 import re
 import warnings
 from collections.abc import Hashable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from ..errors import HealthcovWarning, InputError, MissingColumnError, ProfileError, describe_ids
+from .typing_rules import GRADE_LABELS, NameHit, ems_subtype, hospital_kind, name_type, owner_by_type, owner_from_name
 
 __all__ = [
     "FACILITY_TYPES",
@@ -38,6 +41,7 @@ __all__ = [
     "UnknownFacilityTypeError",
     "normalize_type",
     "parse_tier",
+    "TYPING_COLUMNS",
     "classify_facilities",
     "type_label",
 ]
@@ -66,6 +70,12 @@ FACILITY_TYPES: dict[str, dict[str, str]] = {
     "ems_center": {"zh": "急救中心", "en": "EMS centre", "icon": "ambulance"},
     "ems_subcenter": {"zh": "急救分中心", "en": "EMS sub-centre", "icon": "ambulance"},
     "ems_station": {"zh": "急救站（点）", "en": "EMS station", "icon": "ambulance"},
+    "emergency_department": {
+        "zh": "医院急诊科（部）/院内急救",
+        "en": "hospital emergency department",
+        "icon": "hospital-o",
+    },
+    "department": {"zh": "科室/楼宇（机构的一部分）", "en": "department or building of a facility", "icon": "building"},
     "cdc": {"zh": "疾病预防控制中心", "en": "centre for disease control", "icon": "shield"},
     "supervision": {"zh": "卫生监督机构", "en": "health supervision agency", "icon": "gavel"},
     "blood_center": {"zh": "血站/献血屋", "en": "blood centre or donation house", "icon": "tint"},
@@ -205,6 +215,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "ambulance station",
         "ambulance_station",
     ),
+    "emergency_department": ("急诊科", "急诊部", "急诊", "emergency department", "er"),
+    "department": ("科室", "department", "hospital department"),
     "cdc": (
         "疾病预防控制中心",
         "疾病预防控制机构",
@@ -300,100 +312,12 @@ def parse_tier(text: Any) -> str | None:
     return TIERS[m.group(0)] if m else None
 
 
-# --- names ------------------------------------------------------------------------------------
+# --- evidence from AMap categories and OSM tags ------------------------------------------------
 
-# Name patterns that say what a facility is, in order. They override broad AMap/OSM classes.
-_STRONG_NAME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cdc", re.compile(r"疾病预防控制|疾病预防中心|疾控|防疫站")),
-    ("supervision", re.compile(r"(?<!动物)卫生(?:健康)?监督|综合监督执法")),
-    ("blood_center", re.compile(r"血站|血液中心|献血")),
-    ("mch", re.compile(r"妇幼|妇女儿童医院|妇儿医院|妇婴保健")),
-    ("chc", re.compile(r"社区卫生服务.{0,4}中心|卫生服务.{0,3}中心|社区卫生中心|社会卫生服务中心|社区医院")),
-    (
-        "chs_station",
-        re.compile(
-            r"(?:卫生|医疗|健康|社区|中心.{1,8})服务(?:站|点)|卫生服务所|卫生站|医疗点|执业点|站点|"
-            r"家庭医生工作(?:站|室)|社区卫生服务$"
-        ),
-    ),
-    ("thc", re.compile(r"卫生院")),
-    ("village_clinic", re.compile(r"卫生室|卫生保健室|村医务室|村医疗室")),
-)
-_EMS_RE = re.compile(r"(?<!紧)急救|120(?:急救|指挥|分站|站|分中心|中心)")
-_ANIMAL_RE = re.compile(r"动物|宠物|兽医|兽药")
-_PSYCH_RE = re.compile(r"精神卫生中心|精神病|精神专科|心理卫生中心")
-_HOSPITAL_RE = re.compile(r"医院|医疗中心|医学中心|病区")
-_CLINIC_RE = re.compile(r"诊所|门诊部|门诊|医务室|卫生所|诊室|医疗室|保健站|齿科|口腔")
-_OUTPATIENT_RE = re.compile(r"诊所|门诊部|医务室|诊室")
-_TCM_RE = re.compile(r"中医|中西医|国医|中药")
-_SPECIALTY_RE = re.compile(
-    r"精神|心理|肿瘤|癌|儿童医院|儿科医院|眼科|眼病|眼耳鼻|眼视光|口腔|齿科|牙科|牙医|种植牙|胸科|肺科|骨科|骨伤|传染|感染|"
-    r"康复|护理|老年|妇产|产科|妇科|男科|皮肤|耳鼻|五官|脑科|神经|心血管|心脏|整形|美容|肛肠|不孕|生殖|专科|"
-    r"结核|肝病|泌尿|血液病|康宁|民康|康慈|安定医院"
-)
-
-
-def _ems_subtype(name: str) -> str:
-    if "指挥中心" in name and "急救" in name:
-        return "ems_command"
-    if "分中心" in name:
-        return "ems_subcenter"
-    if re.search(r"分站|站|点", name):
-        return "ems_station"
-    if "中心" in name:
-        return "ems_center"
-    return "ems_station"
-
-
-def _strong_name(name: str) -> str | None:
-    """The facility type a name spells out; the last one named wins (``…中心XX村卫生室`` is a clinic).
-
-    EMS names win outright; animal care (动物卫生监督所, 宠物医院) is ``"other"``.
-    """
-    if _ANIMAL_RE.search(name):
-        return "other"
-    if _EMS_RE.search(name):
-        return _ems_subtype(name)
-    best: tuple[int, int, str] | None = None
-    for rank, (code, pat) in enumerate(_STRONG_NAME_PATTERNS):
-        for m in pat.finditer(name):
-            cand = (m.end(), -rank, code)
-            if best is None or cand > best:
-                best = cand
-    if best is not None:
-        return best[2]
-    if _PSYCH_RE.search(name):
-        return "hospital_specialty"
-    return None
-
-
-def _hospital_kind(name: str, default: str = "hospital_general") -> str:
-    """Refine a hospital by its name: TCM, specialty, else ``default``.
-
-    Only the name up to the first 医院 counts: ``上海长征医院-皮肤科`` is a department of a
-    general hospital, ``复旦大学附属肿瘤医院门诊`` part of a specialty hospital.
-    """
-    head = name[: name.index("医院") + 2] if "医院" in name else name
-    if _TCM_RE.search(head):
-        return "hospital_tcm"
-    if _SPECIALTY_RE.search(head):
-        return "hospital_specialty"
-    return default
-
-
-def _by_name(name: str) -> str | None:
-    code = _strong_name(name)
-    if code is not None:
-        return code
-    if _HOSPITAL_RE.search(name):
-        return _hospital_kind(name)
-    if _CLINIC_RE.search(name):
-        return "clinic"
-    return None
-
-
-# --- AMap -------------------------------------------------------------------------------------
-
+_EMS = frozenset({"ems_command", "ems_center", "ems_subcenter", "ems_station"})
+_HOSPITALS = frozenset({"hospital_general", "hospital_tcm", "hospital_specialty", "mch"})
+_PRIMARY = frozenset({"chc", "chs_station", "thc", "village_clinic"})
+_PARTS = frozenset({"department", "emergency_department"})
 _AMAP_SPECIALTY = {
     "专科医院",
     "口腔医院",
@@ -408,122 +332,161 @@ _AMAP_SPECIALTY = {
     "脑科医院",
     "整形美容",
 }
-_AMAP_OTHER = {"药房", "医药保健销售店", "宠物诊所", "动物医疗场所", "兽医站", "医疗保健服务场所", "医疗保健服务"}
+#: AMap's last type level -> the facility types a name may give and still agree with it
+_AMAP_FAMILY: dict[str, frozenset[str]] = {
+    "急救中心": _EMS | {"emergency_department"},
+    "综合医院": _HOSPITALS | _PARTS | {"hospital_general"},
+    "三级甲等医院": _HOSPITALS | _PARTS,
+    "卫生院": _PRIMARY | _PARTS,
+    "诊所": frozenset({"clinic", "chs_station", "village_clinic", "department"}),
+    "疾病预防": frozenset({"cdc"}),
+    **{c: frozenset({"hospital_specialty", "hospital_tcm", "mch", "clinic"}) | _PARTS for c in _AMAP_SPECIALTY},
+}
+_OUTPATIENT_RE = re.compile(r"诊所|门诊部|医务室|诊室")
+_MEDICAL_WORD_RE = re.compile(r"医|诊|口腔|牙|齿|眼科|外科")
 
 
-def _is_amap(value: Any) -> bool:
-    return isinstance(value, str) and ("医疗保健服务" in value or (";" in value and not value.isascii()))
+class _Evidence(NamedTuple):
+    code: str  # what the category alone says
+    family: frozenset[str]  # name types that agree with it
+    label: str  # e.g. "amap:急救中心", "osm:amenity=hospital"
+    note: str = ""
+    weak: bool = False  # a guess from a broad class: low confidence
 
 
-def _amap(value: str, name: str) -> tuple[str, str]:
-    """(code, rule) for an AMap type string; the name refines it."""
-    cats: list[str] = []
+def _amap_levels(value: str) -> list[str]:
+    out = []
     for part in value.split("|"):
         levels = [s.strip() for s in part.split(";") if s.strip()]
-        cats.extend(levels[1:] if len(levels) > 1 else levels)
-    cset = set(cats)
-    if "急救中心" in cset:
-        return _ems_subtype(name) if "急救" in name or "120" in name else "ems_station", "amap"
-    strong = _strong_name(name)
-    if strong is not None:
-        return strong, "name"
-    if "三级甲等医院" in cset or "综合医院" in cset:
-        return _hospital_kind(name), "amap"
-    if "疾病预防" in cset or "疾病预防机构" in cset:
-        return "cdc", "amap"
-    if cset & _AMAP_SPECIALTY:
+        if levels:
+            out.append(levels[-1])
+    return out
+
+
+def _amap(value: str, name: str) -> _Evidence:
+    """What an AMap type string says about a row whose name said nothing strong."""
+    cats = _amap_levels(value)
+    graded = [c for c in cats if c.endswith("医院") and parse_tier(c)]  # 三级甲等医院, 二级乙等医院 …
+    family = frozenset().union(*(_AMAP_FAMILY.get(c, frozenset()) for c in cats))
+    family |= _AMAP_FAMILY["三级甲等医院"] if graded else frozenset()
+    label = "amap:" + "|".join(cats)
+    if "急救中心" in cats:
+        note = "AMap files it under 急救中心, but its name names no 120 EMS service"
+        return _Evidence("other", family, label, note)
+    if graded or "综合医院" in cats:
+        return _Evidence(hospital_kind(name), family, label)
+    if "卫生院" in cats:  # the name named no centre, station or 卫生院 (锦绣江南家园医疗服务中心)
+        note = "AMap 卫生院 class, but the name names no CHC or 卫生院: a station at most"
+        return _Evidence("chs_station", family, label, note, weak=True)
+    if "诊所" in cats:
+        return _Evidence("clinic", family, label)
+    if "疾病预防" in cats:
+        return _Evidence("other", family, label, "AMap files it under 疾病预防, but its name names no CDC")
+    spec = [c for c in cats if c in _AMAP_SPECIALTY]
+    if spec:
+        if spec == ["整形美容"] and not _MEDICAL_WORD_RE.search(name):
+            return _Evidence("other", family, label, "AMap 整形美容 without a medical word in the name (a salon)")
         if _OUTPATIENT_RE.search(name):
-            return "clinic", "amap"
-        if "医院" in name:  # a department of a general hospital (上海南航医院口腔科) or a specialty hospital
-            dept = name[name.index("医院") + 2 :].strip(" -()（）")
-            return _hospital_kind(name, "hospital_general" if dept else "hospital_specialty"), "amap"
-        if "中心" in name:
-            return _hospital_kind(name, "hospital_specialty"), "amap"
-        return "clinic", "amap"
-    if "卫生院" in cset:  # the name said nothing more specific
-        return ("chc" if "中心" in name else "chs_station"), "amap"
-    if "诊所" in cset:
-        return "clinic", "amap"
-    return "other", "amap"
+            return _Evidence("clinic", family, label)
+        if "医院" in name or "中心" in name:
+            return _Evidence(hospital_kind(name, "hospital_specialty"), family, label)
+        return _Evidence("clinic", family, label)
+    return _Evidence("other", family, label)
 
-
-# --- OSM --------------------------------------------------------------------------------------
 
 _OSM_COLUMNS = ("amenity", "healthcare", "emergency")
+_OSM_OWNER_COLUMNS = ("operator", "operator:type")
+_OSM_GRADE_COLUMNS = ("grade", "hospital:grade")
+_OSM_OPERATOR_TYPE = {
+    "private": "private",
+    "business": "private",
+    "commercial": "private",
+    "military": "military",
+    "government": None,
+    "public": None,
+}
 
 
-def _osm(tags: dict[str, str], name: str) -> str | None:
+def _osm(tags: dict[str, str], name: str) -> _Evidence | None:
     amenity, healthcare, emergency = (tags.get(k, "").strip().lower() for k in _OSM_COLUMNS)
-    if emergency == "ambulance_station" or amenity == "ambulance_station" or healthcare == "ambulance_station":
-        return _ems_subtype(name) if ("急救" in name or "120" in name) else "ems_station"
-    base: str | None = None
+    if "ambulance_station" in (emergency, amenity, healthcare):
+        code = ems_subtype(name) if ("急救" in name or "120" in name) else "ems_station"
+        return _Evidence(code, _EMS, "osm:ambulance_station")
     if amenity == "hospital" or healthcare == "hospital":
-        base = "hospital"
-    elif amenity in ("clinic", "doctors", "dentist") or healthcare in ("clinic", "doctor", "dentist", "centre"):
-        base = "clinic"
-    elif healthcare == "blood_donation" or amenity == "blood_donation":
-        base = "blood_center"
-    elif amenity or healthcare:
-        base = "other"
-    if base is None:
-        return None
-    strong = _strong_name(name)
-    if strong is not None:
-        return strong
-    if base == "hospital":
-        return _hospital_kind(name)
-    return base
+        return _Evidence(hospital_kind(name), _HOSPITALS | _PRIMARY | _PARTS | {"cdc"}, "osm:hospital")
+    if amenity in ("clinic", "doctors", "dentist") or healthcare in ("clinic", "doctor", "dentist", "centre"):
+        return _Evidence("clinic", _PRIMARY | {"clinic", "department"}, f"osm:{amenity or healthcare}")
+    if "blood_donation" in (amenity, healthcare):
+        return _Evidence("blood_center", frozenset({"blood_center"}), "osm:blood_donation")
+    if amenity or healthcare:
+        return _Evidence("other", frozenset(), f"osm:{amenity or healthcare}")
+    return None
+
+
+# --- one row ----------------------------------------------------------------------------------
+
+
+class _Typed(NamedTuple):
+    code: str
+    rule: str
+    source: str
+    confidence: str
+    note: str = ""
+
+
+def _combine(hit: NameHit | None, ev: _Evidence | None, source: str) -> _Typed:
+    """The name's verdict and the category's, and how far they agree."""
+    plain_hospital = hit is not None and not hit.strong and hit.code == "hospital_general"
+    if plain_hospital and ev is not None and ev.code == "hospital_specialty":  # AMap: a specialty hospital
+        hit = hit._replace(code="hospital_specialty")  # type: ignore[union-attr]
+    if hit is not None and (hit.strong or ev is None or hit.code in ev.family):
+        agree = ev is not None and hit.code in ev.family
+        rule = f"name:{hit.pattern}" + (f" + {ev.label}" if agree else "")  # type: ignore[union-attr]
+        weak_ems = hit.code in _EMS and not hit.strong
+        confidence = "high" if agree and not weak_ems else "medium"
+        if ev is not None and not agree:
+            note = hit.note or f"the name overrides {ev.label}"
+        else:
+            note = hit.note or ("the name says 急救 but not 120 or 医疗急救中心" if weak_ems else "")
+        decided_by = "name" if hit.strong or not agree else source  # a generic name word: the category decided
+        return _Typed(hit.code, rule, decided_by, confidence, note)
+    if ev is not None:
+        if hit is not None:  # a generic name word against the category: the name wins
+            rule = f"name:{hit.pattern} ({ev.label})"
+            return _Typed(hit.code, rule, "name", "medium", f"the name overrides {ev.label}")
+        confidence = "low" if ev.code == "other" or ev.weak else "medium"
+        return _Typed(ev.code, ev.label, source, confidence, ev.note)
+    return _Typed(
+        "other", "default", "default", "low", "nothing recognised: no type column, category, tag or name pattern"
+    )
+
+
+def _owner(code: str, name: str, tags: dict[str, str]) -> tuple[str, str]:
+    for src in (name, tags.get("operator", "")):
+        if got := owner_from_name(src):
+            return got
+    op_type = tags.get("operator:type", "").strip().lower()
+    if _OSM_OPERATOR_TYPE.get(op_type):
+        return _OSM_OPERATOR_TYPE[op_type], f"operator:type={op_type}"  # type: ignore[return-value]
+    return owner_by_type(code, name) or ("unknown", "")
 
 
 # --- the classifier ---------------------------------------------------------------------------
 
+#: the columns :func:`classify_facilities` returns
+TYPING_COLUMNS = (
+    "facility_type",
+    "tier",
+    "grade",
+    "owner",
+    "type_rule",
+    "type_source",
+    "type_confidence",
+    "type_note",
+)
 
-def classify_facilities(
-    frame: pd.DataFrame,
-    *,
-    type_column: str | None = None,
-    name_column: str | None = "name",
-) -> pd.DataFrame:
-    """Facility-type code, hospital tier and the deciding rule of every row.
 
-    Parameters
-    ----------
-    frame
-        Facilities (a DataFrame or GeoDataFrame); it is not modified.
-    type_column
-        A column holding codes (``chc``), Chinese or English type names (``社区卫生服务中心``,
-        ``village clinic``) or AMap type strings. Default: ``facility_type`` when present. Rows
-        where it is empty fall back to the other rules; values it does not recognise do too,
-        with a :class:`~healthcov.errors.HealthcovWarning` naming them.
-    name_column
-        The facility names (``None``: do not use names).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same index and row order as ``frame``, with ``facility_type`` (a code of
-        :data:`FACILITY_TYPES`), ``tier`` (``"3A"``, ``"3B"``, ``"2A"`` … or None) and
-        ``type_rule`` (``"column"``, ``"amap"``, ``"osm"``, ``"name"`` or ``"default"`` when
-        nothing matched and the row became ``"other"``). AMap strings are read from the type
-        column or from a ``type`` column; OSM tags from ``amenity``, ``healthcare`` and
-        ``emergency`` columns.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({
-    ...     "name": ["外滩街道社区卫生服务中心", "古林镇卫生院", "上海长征医院", "浦东新区周浦镇急救站", "某某超市"],
-    ...     "type": ["医疗保健服务;综合医院;卫生院", "医疗保健服务;综合医院;卫生院",
-    ...              "医疗保健服务;综合医院;三级甲等医院", "医疗保健服务;急救中心;急救中心", None],
-    ... })
-    >>> classify_facilities(df)
-      facility_type  tier type_rule
-    0           chc  None      name
-    1           thc  None      name
-    2  hospital_general    3A      amap
-    3   ems_station  None      amap
-    4         other  None   default
-    """
+def _check_frame(frame: Any, type_column: str | None, name_column: str | None) -> str | None:
     if not isinstance(frame, pd.DataFrame):
         msg = f"classify_facilities needs a DataFrame or GeoDataFrame, got {type(frame).__name__}"
         raise InputError(msg)
@@ -536,56 +499,110 @@ def classify_facilities(
             msg = f"name_column {name_column!r} is not a column of the facilities; columns are {cols}"
             raise MissingColumnError(msg)
         name_column = None
+    return name_column
+
+
+def _type_row(name: str, tv: Any, av: Any, tags: dict[str, str], unknown: list[Hashable]) -> tuple[_Typed, str]:
+    """(typing, the text to read a grade from) of one row."""
+    if not _missing(tv):
+        code = _lookup(tv)
+        if code is not None:
+            return _Typed(code, f"column:{str(tv).strip()}", "column", "high"), str(tv)
+        if _is_amap(tv):
+            return _combine(name_type(name), _amap(str(tv), name), "amap"), str(tv)
+        unknown.append(tv)
+    hit = name_type(name)
+    if _is_amap(av):
+        return _combine(hit, _amap(str(av), name), "amap"), str(av)
+    ev = _osm(tags, name) if any(tags.get(c) for c in _OSM_COLUMNS) else None
+    grade_text = " ".join(tags.get(c, "") for c in _OSM_GRADE_COLUMNS)
+    return _combine(hit, ev, "osm"), grade_text
+
+
+def classify_facilities(
+    frame: pd.DataFrame,
+    *,
+    type_column: str | None = None,
+    name_column: str | None = "name",
+    ems_include_hospital_emergency: bool = False,
+) -> pd.DataFrame:
+    """Facility type with its evidence, hospital grade and owner of every row.
+
+    Parameters
+    ----------
+    frame
+        Facilities (a DataFrame or GeoDataFrame); it is not modified.
+    type_column
+        A column holding codes (``chc``), Chinese or English type names (``社区卫生服务中心``,
+        ``village clinic``) or AMap type strings. Default: ``facility_type`` when present. Rows
+        where it is empty fall back to the other rules; values it does not recognise do too,
+        with a :class:`~healthcov.errors.HealthcovWarning` naming them.
+    name_column
+        The facility names (``None``: do not use names).
+    ems_include_hospital_emergency
+        Count hospital emergency departments and the 危重孕产妇/新生儿 rescue centres as EMS
+        stations (``ems_station``). Default False: only the 120 service (急救中心, 分站, 急救站)
+        is EMS; those rows are ``emergency_department``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index and row order as ``frame``, columns :data:`TYPING_COLUMNS`:
+        ``facility_type`` (a code of :data:`FACILITY_TYPES`); ``tier`` (``"3A"`` …) and ``grade``
+        (``"三级甲等"`` …), for hospitals and MCH only, else None; ``owner`` (national, province,
+        city, county, university, military, enterprise, private or unknown — see
+        :mod:`healthcov.standards.typing_rules`); ``type_rule`` (the pattern, AMap category or OSM
+        tag that decided, e.g. ``"name:社区卫生服务中心 + amap:卫生院"``); ``type_source``
+        (``column``, ``name``, ``amap``, ``osm`` or ``default``); ``type_confidence`` (``high``:
+        a type column, or a name pattern the AMap/OSM class agrees with; ``medium``: a name
+        pattern alone, or a category alone; ``low``: a fallback); ``type_note`` (why a row is
+        not what its category suggests, e.g. an emergency department is not an EMS station).
+        AMap strings are read from the type column or a ``type`` column; OSM tags from
+        ``amenity``, ``healthcare``, ``emergency``, ``operator``, ``operator:type`` and ``grade``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({
+    ...     "name": ["外滩街道社区卫生服务中心", "上海市普陀区人民医院", "上海长征医院急诊部",
+    ...              "上海市医疗急救中心黄浦分站", "某某超市"],
+    ...     "type": ["医疗保健服务;综合医院;卫生院", "医疗保健服务;综合医院;综合医院",
+    ...              "医疗保健服务;综合医院;三级甲等医院", "医疗保健服务;急救中心;急救中心", None],
+    ... })
+    >>> classify_facilities(df)[["facility_type", "owner", "type_confidence"]]
+              facility_type    owner type_confidence
+    0                   chc   county            high
+    1      hospital_general   county            high
+    2  emergency_department  military            high
+    3           ems_station     city            high
+    4                 other  unknown             low
+    """
+    name_column = _check_frame(frame, type_column, name_column)
+    cols = list(frame.columns)
     tcol = type_column if type_column is not None else ("facility_type" if "facility_type" in cols else None)
     amap_col = "type" if "type" in cols and tcol != "type" else None
-    osm_cols = [c for c in _OSM_COLUMNS if c in cols]
-
+    tag_cols = [c for c in (*_OSM_COLUMNS, *_OSM_OWNER_COLUMNS, *_OSM_GRADE_COLUMNS) if c in cols]
     n = len(frame)
     names = _texts(frame[name_column]) if name_column else [""] * n
     tvals = list(frame[tcol]) if tcol else [None] * n
     avals = list(frame[amap_col]) if amap_col else [None] * n
-    ovals = {c: _texts(frame[c]) for c in osm_cols}
-
-    codes: list[str] = []
-    tiers: list[str | None] = []
-    rules: list[str] = []
+    tagvals = {c: _texts(frame[c]) for c in tag_cols}
+    rows: list[tuple[Any, ...]] = []
     unknown: list[Hashable] = []
     for i in range(n):
-        name = names[i]
-        code: str | None = None
-        rule = "default"
-        tier: str | None = None
-        tv = tvals[i]
-        if not _missing(tv):
-            code = _lookup(tv)
-            if code is not None:
-                rule = "column"
-                tier = parse_tier(tv)
-            elif _is_amap(tv):
-                code, rule = _amap(str(tv), name)
-                tier = parse_tier(tv)
-            else:
-                unknown.append(tv)
-        if code is None and _is_amap(avals[i]):
-            code, rule = _amap(str(avals[i]), name)
-            tier = parse_tier(avals[i])
-        if code is None and osm_cols:
-            code = _osm({c: ovals[c][i] for c in osm_cols}, name)
-            if code is not None:
-                rule = "osm"
-        if code is None and name:
-            code = _by_name(name)
-            if code is not None:
-                rule = "name"
-        if code is None:
-            code, rule = "other", "default"
-        if code.startswith("hospital") or code == "mch":
-            tier = tier or parse_tier(name)
-        else:
-            tier = None
-        codes.append(code)
-        tiers.append(tier)
-        rules.append(rule)
+        tags = {c: tagvals[c][i] for c in tag_cols}
+        typed, grade_text = _type_row(names[i], tvals[i], avals[i], tags, unknown)
+        if ems_include_hospital_emergency and typed.code == "emergency_department":
+            typed = typed._replace(
+                code="ems_station",
+                rule=typed.rule + " (ems_include_hospital_emergency)",
+                note="hospital emergency care counted as an EMS station by ems_include_hospital_emergency=True",
+            )
+        tier = None
+        if typed.code in _HOSPITALS:
+            tier = parse_tier(grade_text) or parse_tier(names[i])
+        owner, _ = _owner(typed.code, names[i], tags)
+        rows.append((typed.code, tier, GRADE_LABELS.get(tier) if tier else None, owner, *typed[1:]))
     if unknown:
         distinct = list(dict.fromkeys(str(u) for u in unknown))
         warnings.warn(
@@ -594,14 +611,12 @@ def classify_facilities(
             HealthcovWarning,
             stacklevel=2,
         )
-    return pd.DataFrame(
-        {
-            "facility_type": pd.Series(codes, index=frame.index, dtype=object),
-            "tier": pd.Series(tiers, index=frame.index, dtype=object),
-            "type_rule": pd.Series(rules, index=frame.index, dtype=object),
-        },
-        index=frame.index,
-    )
+    out = pd.DataFrame(rows, columns=list(TYPING_COLUMNS), index=frame.index, dtype=object)
+    return out if n else pd.DataFrame({c: pd.Series([], dtype=object) for c in TYPING_COLUMNS}, index=frame.index)
+
+
+def _is_amap(value: Any) -> bool:
+    return isinstance(value, str) and ("医疗保健服务" in value or (";" in value and not value.isascii()))
 
 
 def _texts(values: Iterable[Any]) -> list[str]:
