@@ -27,9 +27,18 @@ from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, w
 from .io.facilities import read_facilities
 from .io.networks import network_from_place, read_cbengine, read_network
 from .io.population import grid_population, read_areas, read_population, spread_population
+from .io.vector import read_vector
 from .isochrones import isochrones, network_area
 from .network.arrays import clear_cache
+from .network.hygiene import (
+    DisconnectedRoadsWarning,
+    EdgeLengthError,
+    EdgeLengthWarning,
+    TextEncodingWarning,
+    UnknownRoadClassWarning,
+)
 from .network.modes import MODES, TravelMode, get_mode
+from .network.noding import node_lines
 from .network.prepare import graph_info
 from .network.snap import snap_points
 from .report.assessment_map import explore_assessment
@@ -103,4 +112,11 @@ __all__ = [
     "OffNetworkWarning",
     "GeometryConvertedWarning",
     "CoordinateSystemWarning",
+    "read_vector",
+    "node_lines",
+    "DisconnectedRoadsWarning",
+    "UnknownRoadClassWarning",
+    "EdgeLengthWarning",
+    "EdgeLengthError",
+    "TextEncodingWarning",
 ]
