@@ -161,7 +161,7 @@ def test_real_networks_load_with_their_numbers(data_dir, shanghai_drive, jinan_d
     assert info["nodes"] == shanghai_drive.number_of_nodes()
     assert info["nodes"] + info["dropped_nodes"] == info["nodes_before_scc"]
     assert info["nodes"] == 3686 and info["dropped_nodes"] == 141
-    assert jinan_drive.number_of_nodes() == 11_855  # 11,850 before noding joined 15 dangling ends
+    assert jinan_drive.number_of_nodes() == 11_855  # 11,850 before noding joined 7 dangling ends
     assert dalian_drive.number_of_nodes() == 146
     for G in (shanghai_drive, jinan_drive, dalian_drive):
         assert G.graph["crs"] in ("EPSG:32651", "EPSG:32650")

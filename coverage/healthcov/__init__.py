@@ -34,6 +34,7 @@ from .network.hygiene import (
     DisconnectedRoadsWarning,
     EdgeLengthError,
     EdgeLengthWarning,
+    IslandSnapWarning,
     TextEncodingWarning,
     UnknownRoadClassWarning,
 )
@@ -118,5 +119,6 @@ __all__ = [
     "UnknownRoadClassWarning",
     "EdgeLengthWarning",
     "EdgeLengthError",
+    "IslandSnapWarning",
     "TextEncodingWarning",
 ]

@@ -7,6 +7,7 @@ reads the text as Latin-1 and every Chinese name comes back as mojibake (``³Ç�
 
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
 from pathlib import Path
@@ -55,6 +56,9 @@ def looks_like_gbk_mojibake(texts: Any) -> bool:
     suspicious = decoded = 0
     for t in texts:
         if not isinstance(t, str) or not _HIGH_LATIN1.search(t) or any(ord(c) > 0xFF for c in t):
+            continue
+        letters = [c for c in t if not (c.isspace() or c.isdigit() or c in "-_()（）.,")]
+        if len(_HIGH_LATIN1.findall(t)) < 0.5 * len(letters):  # Latin text with a few accents
             continue
         suspicious += 1
         try:
@@ -134,6 +138,11 @@ def read_vector(
     if columns is not None:
         kw["columns"] = list(columns)
     if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            msg = f"unknown encoding {encoding!r} for {what} {str(p)!r}: use e.g. 'utf-8', 'gbk' or 'gb18030'"
+            raise InputError(msg) from None
         return _read(p, kw, encoding, what)
     is_shape = p.suffix.lower() in (".shp", ".dbf")
     try:
@@ -164,10 +173,7 @@ def _read(p: Path, kw: dict[str, Any], encoding: str | None, what: str) -> gpd.G
             raise
         msg = f"cannot decode the text of {what} {str(p)!r} as {encoding!r}: pass the right encoding='...'"
         raise InputError(msg) from None
-    except (InputError, LookupError) as exc:
-        if isinstance(exc, LookupError):
-            msg = f"unknown encoding {encoding!r} for {what} {str(p)!r}: use e.g. 'utf-8', 'gbk' or 'gb18030'"
-            raise InputError(msg) from exc
+    except InputError:
         raise
     except Exception as exc:
         msg = f"cannot read {what} {str(p)!r}: {type(exc).__name__}: {exc}"

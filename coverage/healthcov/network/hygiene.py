@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DisconnectedRoadsWarning",
+    "IslandSnapWarning",
     "UnknownRoadClassWarning",
     "EdgeLengthWarning",
     "EdgeLengthError",
@@ -33,7 +33,6 @@ __all__ = [
     "DROPPED_WARN_SHARE",
     "dropped_summary",
     "warn_dropped",
-    "unknown_class_summary",
     "warn_unknown_classes",
     "check_lengths",
 ]
@@ -52,6 +51,10 @@ _MIN_CHECK_M = 1.0
 
 class DisconnectedRoadsWarning(HealthcovWarning):
     """Roads outside the largest strongly connected component were dropped (km and share given)."""
+
+
+class IslandSnapWarning(DisconnectedRoadsWarning):
+    """Points lie nearer to dropped road islands than to the kept network and snap far away."""
 
 
 class UnknownRoadClassWarning(HealthcovWarning):
@@ -114,17 +117,6 @@ def warn_dropped(summary: dict[str, Any], n_comp: int, source: str | None, *, st
         warnings.warn(msg, DisconnectedRoadsWarning, stacklevel=stacklevel)
     else:
         log.info(msg)
-
-
-def unknown_class_summary(classes: Iterable[Any], length_m: Iterable[float], known: Iterable[str]) -> dict[str, float]:
-    """km of road per class (cleaned name) not in ``known``, largest first."""
-    known_set = set(known)
-    km: dict[str, float] = {}
-    for c, length in zip(classes, length_m, strict=True):
-        if c in known_set:
-            continue
-        km[c] = km.get(c, 0.0) + float(length) / 1000.0
-    return dict(sorted(((k, round(v, 3)) for k, v in km.items()), key=lambda kv: -kv[1]))
 
 
 def warn_unknown_classes(

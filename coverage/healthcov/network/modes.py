@@ -265,7 +265,13 @@ def clean_class(c: Any) -> str:
 
 
 #: OSM ``highway`` values every mode recognises (a speed, an exclusion, or the mode's own speed)
-KNOWN_OSM_CLASSES = frozenset(_DRIVE_KPH) | _NOT_FOR_CARS | _NOT_FOR_PEOPLE
+KNOWN_OSM_CLASSES = (
+    frozenset(_DRIVE_KPH)
+    | _NOT_FOR_CARS
+    | _NOT_FOR_PEOPLE
+    # rarer OSM values whose fallback speed is deliberate (a walk on a trail, a drive into a rest area)
+    | frozenset({"trail", "rest_area", "services", "emergency_bay", "crossing", "ladder", "unknown"})
+)
 
 
 def known_classes(mode: TravelMode) -> frozenset[str]:

@@ -130,18 +130,18 @@ def node_lines(
         geoms = shapely.linestrings(coords, indices=idx)
     else:
         stats["dangles_joined"] = 0
-    cross, meet_pairs, separated = _crossings(geoms, level, bridge) if mode is not False and n > 1 else (None, 0, 0)
+    cross, meet_pairs, separated = _crossings(geoms, level, bridge) if n > 1 else (None, 0, 0)
     stats.update({"line_pairs_meeting": meet_pairs, "crossings_separated": separated})
     n_cross = 0 if cross is None else len(np.unique(cross[:, 4]))
     already = mode == "auto" and n_cross <= NODED_SHARE * max(meet_pairs, 1) and meet_pairs > 0
-    if cross is not None and not already:
+    if cross is not None and mode is not False and not already:
         splits.append(cross[:, :4])
         stats["crossings_noded"] = n_cross
         stats["crossings_left"] = 0
     else:
         stats["crossings_noded"] = 0
         stats["crossings_left"] = n_cross
-        if n_cross:
+        if n_cross and mode == "auto":
             log.info(
                 "the line layer is already noded (%d of %d meeting pairs meet away from a shared end): "
                 "%d crossings are kept as over/underpasses; pass node_crossings=True to join them",
@@ -178,7 +178,9 @@ def _join_dangles(
     own = end_line[dangling[qi]]
     other_key = np.where(dangling[qi] < n, key[n + own], key[own])  # key of the dangling line's other end
     # not the line's own road, nor a road it already meets at its other end (a short spur would fold back)
+    # (and not a line it already touches: a spur leaving a road mid-way and running beside it)
     ok = (road[li] != road[own]) & (key[li] != other_key) & (key[n + li] != other_key)
+    ok &= ~shapely.intersects(geoms[own], geoms[li])
     qi, li = qi[ok], li[ok]
     if len(qi) == 0:
         return none

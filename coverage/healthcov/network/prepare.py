@@ -7,6 +7,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pyproj
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -14,7 +15,7 @@ from shapely.geometry import LineString
 
 from .._columns import GRAPH_KEY, LENGTH, SPEED_KPH, TRAVEL_TIME
 from ..errors import CRSError, EmptyInputError, NetworkError, describe_ids
-from .hygiene import check_lengths, dropped_summary, unknown_class_summary, warn_dropped, warn_unknown_classes
+from .hygiene import check_lengths, dropped_summary, road_km, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ def _set_speeds(
     geom_len: list[float] = []
     shaped: list[bool] = []
     classes: list[list[str]] = []
+    ends: list[tuple[Any, Any]] = []
     for u, v, k, d in G.edges(keys=True, data=True):
         hw = d.get("highway", "unclassified")
         kph = mode.speed_for(hw, d.get("maxspeed"))
@@ -171,6 +173,7 @@ def _set_speeds(
             else float(np.hypot(nodes[u]["x"] - nodes[v]["x"], nodes[u]["y"] - nodes[v]["y"]))
         )
         classes.append([clean_class(c) for c in (hw if isinstance(hw, (list, tuple, set)) else [hw])])
+        ends.append((u, v))
     G.remove_edges_from(drop)
     lengths, length_info = check_lengths(
         np.asarray(attr_len, dtype=float),
@@ -184,9 +187,7 @@ def _set_speeds(
         d[LENGTH] = length
         d[SPEED_KPH] = kph
         d[TRAVEL_TIME] = length / (kph / 3.6)
-    known = known_classes(mode)
-    flat = [(c, length) for cs, length in zip(classes, lengths.tolist(), strict=True) for c in cs if c not in known]
-    unknown = unknown_class_summary((c for c, _ in flat), (x for _, x in flat), known)
+    unknown = _unknown_classes(classes, ends, lengths, known_classes(mode))
     warn_unknown_classes(unknown, mode.name, mode.fallback_kph, source, stacklevel=5)
     return {
         "edges_removed_by_mode": len(drop),
@@ -195,6 +196,25 @@ def _set_speeds(
         "fallback_kph": mode.fallback_kph,
         **length_info,
     }
+
+
+def _unknown_classes(
+    classes: list[list[str]], ends: list[tuple[Any, Any]], lengths: np.ndarray, known: frozenset[str]
+) -> dict[str, float]:
+    """Road km (two-way roads once) per class not in ``known``, largest first."""
+    rows = [(c, i) for i, cs in enumerate(classes) for c in cs if c not in known]
+    if not rows:
+        return {}
+    ids: dict[Any, int] = {}
+    edge = np.array([i for _, i in rows])
+    u = np.array([ids.setdefault(ends[i][0], len(ids)) for i in edge])
+    v = np.array([ids.setdefault(ends[i][1], len(ids)) for i in edge])
+    cls = np.array([c for c, _ in rows], dtype=object)
+    km = {}
+    for c, sel in pd.Series(np.arange(len(rows))).groupby(cls).groups.items():
+        sel = np.asarray(sel)
+        km[str(c)] = round(road_km(u[sel], v[sel], lengths[edge[sel]]), 3)
+    return dict(sorted(km.items(), key=lambda kv: -kv[1]))
 
 
 def _as_float(value: Any) -> float:
