@@ -326,7 +326,7 @@ def _from_lines(
         G.add_node(i, x=float(x), y=float(y))
     # straight two-point lines need no stored geometry (osmnx's convention: the edge runs
     # straight from node to node); this halves the memory of big planning-bureau layers
-    geoms = np.where((last - first) == 1, None, gdf.geometry.values)
+    geoms: np.ndarray = np.asarray(np.where((last - first) == 1, None, gdf.geometry.values))
     _add_line_edges(G, gdf, u, v, geoms, road_class=road_class, oneway=oneway, speed=speed, directed=directed)
     G.graph[NODING_KEY] = stats
     return G
