@@ -130,7 +130,10 @@ def node_lines(
         geoms = shapely.linestrings(coords, indices=idx)
     else:
         stats["dangles_joined"] = 0
-    cross, meet_pairs, separated = _crossings(geoms, level, bridge) if n > 1 else (None, 0, 0)
+    ends = np.hstack([coords[first], coords[last]])
+    cross, meet_pairs, separated = (
+        _crossings(geoms, ends, level, bridge) if n > 1 and mode is not False else (None, 0, 0)
+    )
     stats.update({"line_pairs_meeting": meet_pairs, "crossings_separated": separated})
     n_cross = 0 if cross is None else len(np.unique(cross[:, 4]))
     already = mode == "auto" and n_cross <= NODED_SHARE * max(meet_pairs, 1) and meet_pairs > 0
@@ -140,7 +143,7 @@ def node_lines(
         stats["crossings_left"] = 0
     else:
         stats["crossings_noded"] = 0
-        stats["crossings_left"] = n_cross
+        stats["crossings_left"] = n_cross if mode is not False else None  # not looked for
         if n_cross and mode == "auto":
             log.info(
                 "the line layer is already noded (%d of %d meeting pairs meet away from a shared end): "
@@ -156,6 +159,20 @@ def node_lines(
     return Noded(pieces, parent, stats)
 
 
+def point_keys(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per distinct point on a 1 cm grid (0, 1, …) and how often each occurs."""
+    cm = np.round(np.asarray(xy, dtype=float) * 100.0).astype(np.int64)
+    if len(cm) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    cm -= cm.min(axis=0)
+    span = int(cm[:, 1].max()) + 1
+    if int(cm[:, 0].max()) < np.iinfo(np.int64).max // span:
+        _, key, counts = np.unique(cm[:, 0] * span + cm[:, 1], return_inverse=True, return_counts=True)
+    else:  # a layer more than ~30,000 km across: slower, but exact
+        _, key, counts = np.unique(cm, axis=0, return_inverse=True, return_counts=True)
+    return key.ravel(), counts
+
+
 def _join_dangles(
     geoms: np.ndarray, coords: np.ndarray, first: np.ndarray, last: np.ndarray, tol: float
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -163,8 +180,7 @@ def _join_dangles(
     n = len(geoms)
     end_pos = np.concatenate([first, last])  # row in coords of each line end
     end_line = np.concatenate([np.arange(n), np.arange(n)])
-    _, key, counts = np.unique(coords[end_pos].round(2), axis=0, return_inverse=True, return_counts=True)
-    key = key.ravel()
+    key, counts = point_keys(coords[end_pos])
     # a line's "road": its two end keys, unordered (a two-way road drawn as two rows is one road)
     lo, hi = np.minimum(key[:n], key[n:]), np.maximum(key[:n], key[n:])
     road = np.unique(np.column_stack([lo, hi]), axis=0, return_inverse=True)[1].ravel()
@@ -228,17 +244,27 @@ def _move_end_groups(
     coords[end_pos[move]] = key_xy[rep_of_comp[comp[key[move]]]]
 
 
-def _crossings(geoms: np.ndarray, level: np.ndarray, bridge: np.ndarray) -> tuple[np.ndarray | None, int, int]:
-    """Split points (line, m, x, y, pair) where lines meet away from a shared end and are not separated."""
+def _crossings(
+    geoms: np.ndarray, ends: np.ndarray, level: np.ndarray, bridge: np.ndarray
+) -> tuple[np.ndarray | None, int, int]:
+    """Split points (line, m, x, y, pair) where lines meet away from a shared end and are not separated.
+
+    ``ends`` holds each line's two end coordinates. Pairs that already share an end are
+    counted as meeting and not searched further (an overlay per pair is the costly step).
+    """
     i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = i < j
     i, j = i[keep], j[keep]
     if len(i) == 0:
         return None, 0, 0
+    key = point_keys(ends.reshape(-1, 2))[0].reshape(-1, 2)
+    ki, kj = key[i], key[j]
+    shared = (ki[:, :1] == kj).any(axis=1) | (ki[:, 1:] == kj).any(axis=1)
+    i, j = i[~shared], j[~shared]
     inter = shapely.intersection(geoms[i], geoms[j])
     parts, which = shapely.get_parts(inter, return_index=True)
     is_point = shapely.get_type_id(parts) == 0
-    meet_pairs = len(np.unique(which[is_point]))
+    meet_pairs = int(shared.sum()) + len(np.unique(which[is_point]))
     parts, which = parts[is_point], which[is_point]
     a, b = i[which], j[which]
     ma, mb = shapely.line_locate_point(geoms[a], parts), shapely.line_locate_point(geoms[b], parts)
