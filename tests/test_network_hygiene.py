@@ -159,7 +159,7 @@ def test_an_already_noded_layer_keeps_its_overpasses_unless_told():
     rows = [("residential", [(i * 100, 0), (i * 100 + 100, 0)]) for i in range(20)]
     rows += [("residential", [(i * 100, 0), (i * 100, 100)]) for i in range(21)]
     rows += [("trunk", [(450, -500), (450, 500)])]
-    with pytest.warns(hc.DisconnectedRoadsWarning):
+    with pytest.warns(hc.DisconnectedRoadsWarning, match=r"1 crossings without a shared vertex .*node_crossings=True"):
         G = hc.read_network(_lines(rows), mode="drive")
     noding = hc.graph_info(G)["noding"]
     assert noding["crossings_left"] == 1 and noding["crossings_noded"] == 0
@@ -327,6 +327,23 @@ def test_gbk_shapefile_without_cpg_is_read_as_gb18030_with_a_warning(tmp_path):
         assert list(hc.read_vector(_gbk_shapefile(tmp_path / "c", cpg=True))["道路等级"]) == ["城市主干道", "城市支路"]
     with pytest.raises(hc.InputError, match="unknown encoding 'klingon'"):
         hc.read_vector(path, encoding="klingon")
+
+
+def test_gbk_geojson_is_read_as_gb18030_with_a_warning(tmp_path):
+    path = tmp_path / "roads.geojson"
+    path.write_bytes(_lines(GBK_ROWS).to_crs(4326).to_json(ensure_ascii=False).encode("gbk"))
+    with pytest.warns(hc.TextEncodingWarning, match=r"not UTF-8, so it was read as GB18030"):
+        G = hc.read_network(path, mode="drive")
+    assert _time_at(G, (0, 0), (1000, 1000)) == pytest.approx(90 + 120, rel=1e-3)
+
+
+def test_nan_coordinates_are_an_error_naming_the_rows():
+    lines = _lines(CROSS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # shapely notes the NaN it is asked to store
+        lines.loc[1, "geometry"] = shapely.LineString([(X0, Y0), (np.nan, Y0)])
+    with pytest.raises(hc.InvalidGeometryError, match=r"rows 1 have NaN or infinite coordinates"):
+        hc.read_network(lines)
 
 
 def test_file_geodatabase_layers(tmp_path):

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from .._columns import LENGTH
-from ..errors import InputError, MissingColumnError, NetworkError
+from ..errors import InputError, InvalidGeometryError, MissingColumnError, NetworkError, describe_ids
 from ..network.modes import TravelMode, get_mode
 from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines
 from ..network.prepare import NODING_KEY, prepare_graph
@@ -348,6 +348,11 @@ def _clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoDat
     if not types <= {"LineString", "MultiLineString"}:
         msg = f"{name} must hold lines (LineString/MultiLineString); found {sorted(types)}"
         raise NetworkError(msg)
+    coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
+    bad = np.unique(idx[~np.isfinite(coords).all(axis=1)])
+    if len(bad):
+        msg = f"{name}: rows {describe_ids(gdf.index[bad])} have NaN or infinite coordinates; fix or drop them"
+        raise InvalidGeometryError(msg)
     if "MultiLineString" in types:
         gdf = gdf.explode(index_parts=False).reset_index(drop=True)
     gdf = ensure_crs(gdf, crs, name)

@@ -153,10 +153,15 @@ def read_vector(
         gdf = None
     if gdf is not None and not (is_shape and not _has_cpg(p) and looks_like_gbk_mojibake(_text_sample(gdf))):
         return gdf
+    hint = (
+        f", or add a .cpg file holding the encoding name next to {p.name!r}"
+        if is_shape
+        else " (GeoJSON and GeoPackage text should be UTF-8)"
+    )
     warnings.warn(
-        f"{what} {p.name!r}: its text is not UTF-8 and there is no .cpg file saying which encoding it uses, "
-        f"so it was read as {FALLBACK_ENCODING.upper()} (GBK). Pass encoding='...' to choose another, or add a "
-        f".cpg file holding the encoding name next to {p.name!r}",
+        f"{what} {p.name!r}: its text is not UTF-8"
+        + (" and there is no .cpg file saying which encoding it uses" if is_shape else "")
+        + f", so it was read as {FALLBACK_ENCODING.upper()} (GBK). Pass encoding='...' to choose another{hint}",
         TextEncodingWarning,
         stacklevel=3,
     )

@@ -100,18 +100,32 @@ def dropped_summary(
     }
 
 
-def warn_dropped(summary: dict[str, Any], n_comp: int, source: str | None, *, stacklevel: int = 4) -> None:
+def warn_dropped(
+    summary: dict[str, Any],
+    n_comp: int,
+    source: str | None,
+    *,
+    noding: dict[str, Any] | None = None,
+    stacklevel: int = 4,
+) -> None:
     """Warn (above :data:`DROPPED_WARN_SHARE`) or log what lies outside the largest component."""
     if summary["dropped_nodes"] == 0:
         return
     what = f"the road network {source}" if source else "the road network"
+    left = (noding or {}).get("crossings_left")
+    hint = (
+        f" This line layer looked already noded, so {left:,} crossings without a shared vertex were taken as "
+        "over/underpasses: if they are junctions, pass node_crossings=True."
+        if left
+        else ""
+    )
     msg = (
         f"{what}: {summary['dropped_km']:.1f} km of {summary['road_km_before_scc']:.1f} km of road "
         f"({summary['dropped_share']:.1%}) and {summary['dropped_nodes']:,} nodes lie outside the largest strongly "
         f"connected component ({n_comp:,} components) and were dropped: points near them snap to the kept roads. "
         "Usual causes: roads that cross or meet without a shared vertex (line layers are noded; see "
         "snap_tolerance_m= and node_crossings=), a clipped area, or one-way errors. "
-        "G.graph['healthcov'] lists the dropped nodes; largest_component=False keeps everything"
+        "G.graph['healthcov'] lists the dropped nodes; largest_component=False keeps everything." + hint
     )
     if summary["dropped_share"] > DROPPED_WARN_SHARE:
         warnings.warn(msg, DisconnectedRoadsWarning, stacklevel=stacklevel)

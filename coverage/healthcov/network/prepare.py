@@ -128,7 +128,7 @@ def prepare_graph(
         raise EmptyInputError(msg + f" (removed classes: {info['classes_removed_by_mode']}): choose another mode")
     nodes_before = G.number_of_nodes()
     if largest_component:
-        info.update(_keep_largest_scc(G, source))
+        info.update(_keep_largest_scc(G, source, info["noding"]))
     else:
         isolated = [n for n in G.nodes if G.degree(n) == 0]
         G.remove_nodes_from(isolated)
@@ -243,7 +243,7 @@ def _add_reverse_edges(G: nx.MultiDiGraph) -> int:
     return len(to_add)
 
 
-def _keep_largest_scc(G: nx.MultiDiGraph, source: str | None) -> dict[str, Any]:
+def _keep_largest_scc(G: nx.MultiDiGraph, source: str | None, noding: dict[str, Any] | None) -> dict[str, Any]:
     """Remove everything outside the largest strongly connected component; say what went."""
     nodes_before = G.number_of_nodes()
     nodes = list(G.nodes)
@@ -261,7 +261,7 @@ def _keep_largest_scc(G: nx.MultiDiGraph, source: str | None) -> dict[str, Any]:
     dropped = [nodes[i] for i in np.flatnonzero(~keep_mask)]
     dropped_xy = [(round(G.nodes[n]["x"], 2), round(G.nodes[n]["y"], 2)) for n in dropped]
     G.remove_nodes_from(dropped)
-    warn_dropped(summary, int(n_comp), source, stacklevel=5)
+    warn_dropped(summary, int(n_comp), source, noding=noding, stacklevel=5)
     return {
         "components": int(n_comp),
         "nodes_before_scc": int(nodes_before),
