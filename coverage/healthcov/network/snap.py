@@ -165,7 +165,9 @@ def _check_dropped_islands(
     roads farther away (a 400 m trip becomes one through the mainland); when every point is
     beyond ``max_snap_m`` because of that, the error says so instead of blaming coordinates.
     """
-    xy = G.graph[GRAPH_KEY].get("dropped_node_xy") or []
+    info = G.graph[GRAPH_KEY]
+    # ids and coordinates are recorded together; a graph cut from a bigger one lists no ids
+    xy = (info.get("dropped_node_xy") or []) if info.get("dropped_node_ids") else []
     if len(xy) == 0:
         return
     from scipy.spatial import cKDTree
@@ -174,7 +176,6 @@ def _check_dropped_islands(
     near = (d_island < 0.5 * s.dist_m) & (s.dist_m > ISLAND_MIN_SNAP_M)
     if not near.any():
         return
-    info = G.graph[GRAPH_KEY]
     what = (
         f"{int(near.sum())} of {len(near)} {name} lie nearer to roads dropped outside the largest strongly "
         f"connected component ({info.get('dropped_km', float('nan')):.1f} km of road, {len(xy):,} nodes) than "
