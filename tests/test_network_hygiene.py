@@ -325,6 +325,8 @@ def test_gbk_shapefile_without_cpg_is_read_as_gb18030_with_a_warning(tmp_path):
         warnings.simplefilter("error")
         assert len(hc.read_vector(path, encoding="gbk")) == 2
         assert list(hc.read_vector(_gbk_shapefile(tmp_path / "c", cpg=True))["道路等级"]) == ["城市主干道", "城市支路"]
+        G = hc.read_network(path, mode="drive", encoding="gbk")
+        assert hc.graph_info(G)["unknown_classes_km"] == {}
     with pytest.raises(hc.InputError, match="unknown encoding 'klingon'"):
         hc.read_vector(path, encoding="klingon")
 
@@ -357,6 +359,17 @@ def test_file_geodatabase_layers(tmp_path):
     with pytest.raises(hc.NetworkError, match=r"holds 3 layers: .*'roads'.*layer="):
         hc.read_network(gdb, mode="drive")
     assert hc.read_network(gdb, mode="walk", layer="roads").number_of_nodes() == 5
+    with pytest.raises(hc.NetworkError, match="cannot read road lines .*'nope'"):
+        hc.read_network(gdb, layer="nope")
+
+
+def test_unreadable_vector_files_are_clear_errors(tmp_path):
+    broken = tmp_path / "roads.gpkg"
+    broken.write_bytes(b"this is not a GeoPackage")
+    with pytest.raises(hc.NetworkError, match="cannot open .*roads.gpkg"):
+        hc.read_network(broken)
+    with pytest.raises(hc.DataNotFoundError):
+        hc.read_vector(tmp_path / "missing.shp")
 
 
 # ------------------------------------------------------------------------------------------
