@@ -16,6 +16,8 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import healthcov as hc
 from healthcov.io.vector import looks_like_gbk_mojibake
@@ -408,3 +410,44 @@ def test_road_km_counts_two_way_roads_once():
     total = sum(d["length"] for _, _, d in G.edges(data=True)) / 1000
     assert total == pytest.approx(8.0) and hc.graph_info(G)["road_km_before_scc"] == pytest.approx(4.0)
     assert math.isclose(hc.graph_info(G)["length_km"], 8.0)
+
+
+# ------------------------------------------------------------------------------------------
+# invariants of noding (property-based)
+# ------------------------------------------------------------------------------------------
+
+_segment = st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)).filter(
+    lambda s: (s[0], s[1]) != (s[2], s[3])
+)
+
+
+def _interior_crossings(pieces: np.ndarray) -> int:
+    """Pairs of pieces meeting at a point that is not an end of both (what noding must remove)."""
+    i, j = shapely.STRtree(pieces).query(pieces, predicate="intersects")
+    keep = i < j
+    inter = shapely.intersection(pieces[i[keep]], pieces[j[keep]])
+    parts, which = shapely.get_parts(inter, return_index=True)
+    pts = shapely.get_type_id(parts) == 0
+    a, b, p = i[keep][which[pts]], j[keep][which[pts]], parts[pts]
+    ends = [shapely.get_point(pieces, 0), shapely.get_point(pieces, -1)]
+    at_a = (shapely.distance(p, ends[0][a]) < 1e-6) | (shapely.distance(p, ends[1][a]) < 1e-6)
+    at_b = (shapely.distance(p, ends[0][b]) < 1e-6) | (shapely.distance(p, ends[1][b]) < 1e-6)
+    return int((~(at_a & at_b)).sum())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_segment, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_noding_leaves_no_crossing_keeps_length_and_ignores_row_order(segments, rnd):
+    lines = shapely.linestrings([[(x0 * 10.0, y0 * 10.0), (x1 * 10.0, y1 * 10.0)] for x0, y0, x1, y1 in segments])
+    out = hc.node_lines(lines, snap_tolerance_m=0, node_crossings=True)
+    # every point where two pieces meet is an end of both (collinear overlaps aside: they are not points)
+    assert _interior_crossings(out.geometry) == 0
+    # nothing is lost or added: each row's pieces add up to the row's length
+    per_row = np.bincount(out.parent, shapely.length(out.geometry), minlength=len(lines))
+    np.testing.assert_allclose(per_row, shapely.length(lines), atol=1e-6)
+    # the same pieces whatever the order of the rows
+    order = list(range(len(lines)))
+    rnd.shuffle(order)
+    again = hc.node_lines(lines[order], snap_tolerance_m=0, node_crossings=True)
+    key = sorted(shapely.to_wkt(shapely.normalize(out.geometry), rounding_precision=6))
+    assert key == sorted(shapely.to_wkt(shapely.normalize(again.geometry), rounding_precision=6))
