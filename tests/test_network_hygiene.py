@@ -361,14 +361,14 @@ def test_file_geodatabase_layers(tmp_path):
     with pytest.raises(hc.NetworkError, match=r"holds 3 layers: .*'roads'.*layer="):
         hc.read_network(gdb, mode="drive")
     assert hc.read_network(gdb, mode="walk", layer="roads").number_of_nodes() == 5
-    with pytest.raises(hc.NetworkError, match="cannot read road lines .*'nope'"):
+    with pytest.raises(hc.NetworkError, match=r"cannot read road lines .*'nope'"):
         hc.read_network(gdb, layer="nope")
 
 
 def test_unreadable_vector_files_are_clear_errors(tmp_path):
     broken = tmp_path / "roads.gpkg"
     broken.write_bytes(b"this is not a GeoPackage")
-    with pytest.raises(hc.NetworkError, match="cannot open .*roads.gpkg"):
+    with pytest.raises(hc.NetworkError, match=r"cannot open .*roads\.gpkg"):
         hc.read_network(broken)
     with pytest.raises(hc.DataNotFoundError):
         hc.read_vector(tmp_path / "missing.shp")
