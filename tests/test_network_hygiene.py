@@ -67,6 +67,14 @@ def test_crossing_roads_without_a_shared_vertex_are_joined():
     assert _time_at(G, (0, 0), (1000, 1000)) == pytest.approx(PRIMARY_S_PER_KM + RESIDENTIAL_S_PER_KM)
 
 
+def test_roads_sharing_an_inner_vertex_are_joined_there():
+    # two polylines through (1000, 0) as an inner vertex of both: before noding only line ends became nodes
+    rows = [("primary", [(0, 0), (1000, 0), (2000, 0)]), ("residential", [(1000, -1000), (1000, 0), (1000, 1000)])]
+    G = hc.read_network(_lines(rows), mode="drive")
+    assert G.number_of_nodes() == 5 and hc.graph_info(G)["noding"]["crossings_noded"] == 1
+    assert _time_at(G, (2000, 0), (1000, -1000)) == pytest.approx(PRIMARY_S_PER_KM + RESIDENTIAL_S_PER_KM)
+
+
 def test_without_noding_crossing_roads_stay_apart_and_the_loss_is_warned():
     with pytest.warns(hc.DisconnectedRoadsWarning, match=r"2\.0 km of 4\.0 km of road \(50\.0%\)"):
         G = hc.read_network(_lines(CROSS), mode="drive", node_crossings=False)
