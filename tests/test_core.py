@@ -20,7 +20,7 @@ CRS = "EPSG:32651"
 
 def _graph(motorway: bool = False) -> nx.MultiDiGraph:
     """0 ↔ 1 residential 1,000 m; 1 → 2 primary one-way 1,000 m; 2 → 3 residential one-way √2 km;
-    3 → 1 residential one-way 1,000 m (so it is strongly connected); optionally 0 ↔ 2 motorway 1,200 m."""
+    3 → 1 residential one-way 1,000 m (so it is strongly connected); optionally 0 ↔ 2 motorway 2,000 m."""
     G = nx.MultiDiGraph(crs=CRS)
     for n, (x, y) in enumerate([(0, 0), (1000, 0), (2000, 0), (1000, 1000)]):
         G.add_node(n, x=X0 + x, y=Y0 + y)
@@ -30,8 +30,8 @@ def _graph(motorway: bool = False) -> nx.MultiDiGraph:
     G.add_edge(2, 3, highway="residential", length=math.hypot(1000, 1000), oneway=True)
     G.add_edge(3, 1, highway="residential", length=1000.0, oneway=True)
     if motorway:
-        G.add_edge(0, 2, highway="motorway", length=1200.0, oneway=False)
-        G.add_edge(2, 0, highway="motorway", length=1200.0, oneway=False)
+        G.add_edge(0, 2, highway="motorway", length=2000.0, oneway=False)
+        G.add_edge(2, 0, highway="motorway", length=2000.0, oneway=False)
     return G
 
 
@@ -64,11 +64,11 @@ def test_mid_edge_snap_and_one_way_directions_by_hand():
 
 
 def test_walk_ignores_one_way_and_excludes_motorways_by_hand():
-    Gd = hc.read_network(_graph(motorway=True), mode="drive")
+    Gd = hc.read_network(_graph(motorway=True), mode="drive", speeds={"motorway": 120})
     Gw = hc.read_network(_graph(motorway=True), mode="walk")
     fac = _pts((500, 10))
-    # driving from the facility to node 2 takes the motorway: 90 + 2.4 + 1,200 m at 80 km/h (54 s)
-    assert hc.travel_times(Gd, fac, direction="from_facility")["travel_time_s"][2] == pytest.approx(90 + ACCESS + 54)
+    # driving from the facility to node 2 takes the motorway: 90 + 2.4 + 2,000 m at 120 km/h (60 s)
+    assert hc.travel_times(Gd, fac, direction="from_facility")["travel_time_s"][2] == pytest.approx(90 + ACCESS + 60)
     # walking (4.5 km/h = 1.25 m/s, access too): no motorway, and 2 → 1 against the one-way is allowed
     tw = hc.travel_times(Gw, fac, direction="to_facility")["travel_time_s"]
     assert tw[2] == pytest.approx(1000 / 1.25 + 500 / 1.25 + 10 / 1.25)
@@ -161,7 +161,7 @@ def test_real_networks_load_with_their_numbers(data_dir, shanghai_drive, jinan_d
     assert info["nodes"] == shanghai_drive.number_of_nodes()
     assert info["nodes"] + info["dropped_nodes"] == info["nodes_before_scc"]
     assert info["nodes"] == 3686 and info["dropped_nodes"] == 141
-    assert jinan_drive.number_of_nodes() == 11_850
+    assert jinan_drive.number_of_nodes() == 11_855  # 11,850 before noding joined 7 dangling ends
     assert dalian_drive.number_of_nodes() == 146
     for G in (shanghai_drive, jinan_drive, dalian_drive):
         assert G.graph["crs"] in ("EPSG:32651", "EPSG:32650")

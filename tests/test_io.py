@@ -262,7 +262,7 @@ def test_read_shenzhen_graphml(data_dir):
 def test_read_jinan_shapefile_without_prj(tmp_path, jinan_drive):
     # the fixture read the whole layer (28,597 lines, no .prj) under pytest.warns(AssumedCRSWarning)
     _check_routable(jinan_drive, 32650)
-    assert jinan_drive.number_of_nodes() == 11850 and jinan_drive.number_of_edges() == 27411
+    assert jinan_drive.number_of_nodes() == 11855 and jinan_drive.number_of_edges() == 27423
     assert hc.graph_info(jinan_drive)["source"].endswith("edges.shp")
     # the first 2,000 lines, again without .prj, in a folder holding edges.shp
     lines = gpd.read_file(hc.datasets.path("jinan_edges"), rows=2000)

@@ -141,19 +141,43 @@ def test_shanghai_network_counts(shanghai_drive):
 def test_jinan_network_counts(jinan_drive):
     G = jinan_drive
     info = hc.graph_info(G)
-    print({k: v for k, v in info.items() if k not in ("mode", "dropped_node_ids")})
+    print({k: v for k, v in info.items() if k not in ("mode", "dropped_node_ids", "dropped_node_xy")})
     assert G.graph["crs"] == "EPSG:32650"  # Jinan, 117° E: UTM zone 50
     assert info["nodes_before_scc"] == 12766
-    assert G.number_of_nodes() == info["nodes"] == 11850
-    assert G.number_of_edges() == info["edges"] == 27411
-    assert info["components"] == 687 and info["dropped_nodes"] == 916
+    # noding joins 7 dangling ends that stop 2 mm to 0.35 m short of another road (before noding:
+    # 11,850 nodes, 27,411 edges, 687 components, 916 nodes dropped; see the test below)
+    assert G.number_of_nodes() == info["nodes"] == 11855
+    assert G.number_of_edges() == info["edges"] == 27423
+    assert info["components"] == 685 and info["dropped_nodes"] == 911
     assert info["nodes"] + info["dropped_nodes"] == info["nodes_before_scc"]
+    noding = info["noding"]
+    assert noding["dangles_joined"] == 7 and noding["crossings_noded"] == 0
+    # an OSM-derived layer is already noded: its 1,806 remaining crossings (1.7 % of the 108,041 pairs
+    # of rows that meet) are over/underpasses, kept apart
+    assert noding["crossings_left"] == 1806 and noding["line_pairs_meeting"] == 108041
+    assert noding["rows_collapsed"] == 1  # one row of length 0
     sizes = info["dropped_component_sizes"]
     assert len(sizes) == 20 and sizes[:3] == [42, 24, 17] and sizes == sorted(sizes, reverse=True)
-    # the 686 dropped components hold 916 nodes: listed ones plus at least one node per unlisted one
+    # the 684 dropped components hold 911 nodes: listed ones plus at least one node per unlisted one
     assert sum(sizes) + (info["components"] - 1 - len(sizes)) <= info["dropped_nodes"]
-    assert info["length_km"] == pytest.approx(4889.119, abs=1e-3)
+    assert info["length_km"] == pytest.approx(4890.301, abs=1e-3)
+    # road km counting each two-way road once: 216.3 of 3,483.1 km (6.2 %) is dropped
+    assert info["dropped_km"] == pytest.approx(216.292, abs=1e-3) and info["dropped_share"] == 0.06211
+    assert info["road_km_before_scc"] == pytest.approx(3482.56, abs=1e-3)
     assert nx.number_strongly_connected_components(G) == 1
+
+
+def test_jinan_without_noding_tolerance_keeps_the_old_numbers():
+    with pytest.warns(hc.AssumedCRSWarning), pytest.warns(hc.DisconnectedRoadsWarning, match=r"217\.0 km of 3481\.9"):
+        G = hc.read_network(hc.datasets.path("jinan_edges"), mode="drive", snap_tolerance_m=0)
+    info = hc.graph_info(G)
+    assert (G.number_of_nodes(), G.number_of_edges(), info["components"], info["dropped_nodes"]) == (
+        11850,
+        27411,
+        687,
+        916,
+    )
+    assert info["length_km"] == pytest.approx(4889.119, abs=1e-3)
 
 
 # ------------------------------------------------------------------------------------------

@@ -29,9 +29,19 @@ from .io.networks import network_from_place, read_cbengine, read_network
 from .io.population import grid_population, read_areas, read_population, spread_population
 from .io.postgis import is_postgis_spec, read_postgis_network, read_postgis_source
 from .io.postgis_write import read_postgis_layer, write_assessment_postgis, write_postgis
+from .io.vector import read_vector
 from .isochrones import isochrones, network_area
 from .network.arrays import clear_cache
+from .network.hygiene import (
+    DisconnectedRoadsWarning,
+    EdgeLengthError,
+    EdgeLengthWarning,
+    IslandSnapWarning,
+    TextEncodingWarning,
+    UnknownRoadClassWarning,
+)
 from .network.modes import MODES, TravelMode, get_mode
+from .network.noding import node_lines
 from .network.prepare import graph_info
 from .network.snap import snap_points
 from .report.assessment_map import explore_assessment
@@ -116,4 +126,12 @@ __all__ = [
     "OffNetworkWarning",
     "GeometryConvertedWarning",
     "CoordinateSystemWarning",
+    "read_vector",
+    "node_lines",
+    "DisconnectedRoadsWarning",
+    "UnknownRoadClassWarning",
+    "EdgeLengthWarning",
+    "EdgeLengthError",
+    "IslandSnapWarning",
+    "TextEncodingWarning",
 ]

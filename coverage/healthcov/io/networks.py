@@ -13,10 +13,12 @@ import pandas as pd
 import shapely
 
 from .._columns import LENGTH
-from ..errors import InputError, MissingColumnError, NetworkError
+from ..errors import InputError, InvalidGeometryError, MissingColumnError, NetworkError, describe_ids
 from ..network.modes import TravelMode, get_mode
-from ..network.prepare import prepare_graph
+from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines
+from ..network.prepare import NODING_KEY, prepare_graph
 from ._common import ensure_crs, existing_path, local_utm
+from .vector import read_vector
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,9 @@ __all__ = ["read_network", "network_from_place", "read_cbengine"]
 
 ROAD_CLASS_NAMES = ("highway", "fclass", "road_class", "roadclass", "class", "type", "道路等级", "等级", "kind", "rank")
 ONEWAY_NAMES = ("oneway", "one_way", "单向", "direction")
-_LINE_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml", ".parquet", ".zip"}
+#: road class given to line-layer rows whose class is empty (warned about as an unknown class)
+MISSING_CLASS = "(no class)"
+_LINE_SUFFIXES = {".gdb", ".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml", ".parquet", ".zip"}
 _PYROSM_TYPES = {"walk": "walking", "bike": "cycling", "ebike": "cycling", "drive": "driving", "ambulance": "driving"}
 _OSMNX_TYPES = {"walk": "walk", "bike": "bike", "ebike": "bike", "drive": "drive", "ambulance": "drive"}
 
@@ -45,6 +49,11 @@ def read_network(
     speed: str | None = None,
     directed: bool | None = None,
     largest_component: bool = True,
+    snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+    node_crossings: bool | str = "auto",
+    length_column: str | None = None,
+    recompute_length: bool = False,
+    encoding: str | None = None,
 ) -> nx.MultiDiGraph:
     """Read a road network and prepare it for routing by ``mode``.
 
@@ -53,8 +62,8 @@ def read_network(
     source
         A path to ``.osm``/``.osm.bz2``/``.xml`` (OSM XML), ``.osm.pbf`` (read with pyrosm),
         ``.graphml`` (osmnx), a CBEngine road-net ``.txt``, or a line layer (GeoPackage,
-        GeoJSON, Shapefile, or a folder holding ``edges.shp``) of roads with a road-class column,
-        or a networkx graph such as one from osmnx.
+        GeoJSON, Shapefile, a File Geodatabase ``.gdb`` folder, or a folder holding ``edges.shp``)
+        of roads with a road-class column, or a networkx graph such as one from osmnx.
     mode
         ``"walk"``, ``"bike"``, ``"ebike"``, ``"drive"`` or ``"ambulance"``, or a
         :class:`~healthcov.TravelMode`. Decides speeds, which roads may be used and whether
@@ -69,13 +78,33 @@ def read_network(
     to_crs
         Metric CRS to project to; default: the local UTM zone (EPSG:32651 for most of Zhejiang).
     layer, road_class, oneway, speed, directed
-        For line layers: the layer name; the road-class column (OSM classes or Chinese
-        ones such as 主干路/次干路/支路; default: ``highway``, ``fclass``, ``道路等级`` …); the
-        one-way column (``yes``/``no``/``-1``/``1``/``0``); a speed column in km/h; and whether
-        each row is one travel direction (default: guessed from how many rows have a reverse twin).
+        For line layers: the layer name (required when a GeoPackage or ``.gdb`` holds several
+        line layers); the road-class column (OSM classes, Chinese ones such as 城市主干道/次干路/
+        支路/县道, or English ones such as ``"Primary Road"``; default: ``highway``, ``fclass``,
+        ``道路等级`` …); the one-way column (``yes``/``no``/``-1``/``1``/``0``); a speed column in
+        km/h; and whether each row is one travel direction (default: guessed from how many rows
+        have a reverse twin).
     largest_component
-        Keep only the largest strongly connected component (what was dropped is logged and
-        listed in ``G.graph["healthcov"]``).
+        Keep only the largest strongly connected component. The road km and share dropped are
+        recorded in ``G.graph["healthcov"]`` (``dropped_km``, ``dropped_share``) and warned about
+        (:class:`~healthcov.DisconnectedRoadsWarning`) above 1 % of the road length.
+    snap_tolerance_m, node_crossings
+        Noding of line layers (:func:`healthcov.network.noding.node_lines`): a dangling road end
+        within ``snap_tolerance_m`` (default 1 m; 0 turns it off) of another road is joined to it;
+        roads that cross without a shared vertex are split and joined where they cross, unless
+        their ``layer`` values differ or the crossing lies inside a bridge or tunnel (``bridge``/
+        ``tunnel``/``桥梁``/``隧道`` columns). ``node_crossings="auto"`` (default) leaves crossings
+        alone in layers that are already noded (OSM-derived ones: crossings there are overpasses);
+        ``True`` / ``False`` force it.
+    length_column, recompute_length
+        The edge attribute (graphs) or column (line layers) with lengths in metres (default:
+        ``length`` for graphs, the geometry for line layers). Lengths are checked against the
+        geometry: kilometres or other units raise :class:`~healthcov.EdgeLengthError`; zero,
+        missing or too-short lengths are measured from the geometry with a warning.
+        ``recompute_length=True`` measures every edge from its geometry.
+    encoding
+        Text encoding of a line layer's attributes (e.g. ``"gbk"``); by default a Shapefile
+        without ``.cpg`` whose text is not UTF-8 is read as GB18030 with a warning.
 
     Returns
     -------
@@ -91,34 +120,53 @@ def read_network(
     ('EPSG:32651', 'drive')
     """
     tm = get_mode(mode, speeds=speeds, congestion=congestion, speed_factor=speed_factor, use_maxspeed=use_maxspeed)
+    lines_kw: dict[str, Any] = {
+        "crs": crs,
+        "road_class": road_class,
+        "oneway": oneway,
+        "speed": speed,
+        "directed": directed,
+        "snap_tolerance_m": _tolerance(snap_tolerance_m),
+        "node_crossings": node_crossings,
+        "length_column": length_column,
+    }
     if isinstance(source, nx.Graph):
         G = _from_graph(source)
         label = "networkx graph"
     elif isinstance(source, gpd.GeoDataFrame):
-        G = _from_lines(
-            source,
-            crs=crs,
-            road_class=road_class,
-            oneway=oneway,
-            speed=speed,
-            directed=directed,
-            name="road lines (GeoDataFrame)",
-        )
+        G = _from_lines(source, name="road lines (GeoDataFrame)", **lines_kw)
         label = "GeoDataFrame of roads"
         if speed is not None:
             tm = get_mode(tm, use_maxspeed=True)
     elif isinstance(source, (str, Path)):
         path = existing_path(source, "road network")
-        G = _read_path(
-            path, tm, crs=crs, layer=layer, road_class=road_class, oneway=oneway, speed=speed, directed=directed
-        )
+        G = _read_path(path, tm, layer=layer, encoding=encoding, **lines_kw)
         label = str(path)
         if speed is not None or _is_cbengine(path):
             tm = get_mode(tm, use_maxspeed=True if use_maxspeed is None else use_maxspeed)
     else:
         msg = f"cannot read a road network from {type(source).__name__}: pass a file path or a networkx graph"
         raise InputError(msg)
-    return prepare_graph(G, tm, to_crs=to_crs, source=label, largest_component=largest_component)
+    return prepare_graph(
+        G,
+        tm,
+        to_crs=to_crs,
+        source=label,
+        largest_component=largest_component,
+        length_column=length_column,
+        recompute_length=recompute_length,
+    )
+
+
+def _tolerance(value: Any) -> float:
+    try:
+        tol = float(value)
+    except (TypeError, ValueError):
+        tol = float("nan")
+    if not (np.isfinite(tol) and 0 <= tol <= 50):
+        msg = f"snap_tolerance_m must be a distance in metres between 0 and 50 (default 1), got {value!r}"
+        raise InputError(msg)
+    return tol
 
 
 def network_from_place(
@@ -185,30 +233,23 @@ def _read_path(path: Path, tm: TravelMode, **kw: Any) -> nx.MultiDiGraph:
     except Exception as exc:
         msg = f"cannot read the road network {str(path)!r}: {type(exc).__name__}: {exc}"
         raise NetworkError(msg) from exc
-    if path.is_dir():
+    if path.is_dir() and path.suffix.lower() != ".gdb":
         shp = path / "edges.shp"
         if not shp.exists():
-            msg = f"{str(path)!r} is a folder without edges.shp: pass the road-line file itself"
+            msg = f"{str(path)!r} is a folder without edges.shp: pass the road-line file itself (or a .gdb)"
             raise NetworkError(msg)
         path = shp
     if path.suffix.lower() in _LINE_SUFFIXES:
         try:
-            gdf = gpd.read_file(path, layer=kw["layer"]) if kw["layer"] is not None else gpd.read_file(path)
-        except Exception as exc:
-            msg = f"cannot read the road lines {str(path)!r}: {exc}"
-            raise NetworkError(msg) from exc
-        return _from_lines(
-            gdf,
-            crs=kw["crs"],
-            road_class=kw["road_class"],
-            oneway=kw["oneway"],
-            speed=kw["speed"],
-            directed=kw["directed"],
-            name=f"road lines {path.name!r}",
-        )
+            gdf = read_vector(
+                path, layer=kw.pop("layer"), encoding=kw.pop("encoding"), geometry_type="line", what="road lines"
+            )
+        except InputError as exc:
+            raise NetworkError(str(exc)) from exc
+        return _from_lines(gdf, name=f"road lines {path.name!r}", **kw)
     msg = (
         f"unknown road-network format {path.name!r}: use .osm/.osm.bz2, .osm.pbf, .graphml, a CBEngine .txt, "
-        "or a line layer (.gpkg, .geojson, .shp)"
+        "or a line layer (.gpkg, .geojson, .shp, .gdb)"
     )
     raise NetworkError(msg)
 
@@ -260,42 +301,15 @@ def _from_lines(
     oneway: str | None,
     speed: str | None,
     directed: bool | None,
+    snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+    node_crossings: bool | str = "auto",
+    length_column: str | None = None,
     name: str,
 ) -> nx.MultiDiGraph:
-    if len(gdf) == 0:
-        msg = f"{name} has no rows"
-        raise NetworkError(msg)
-    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)].copy()
-    types = set(gdf.geom_type.unique())
-    if not types <= {"LineString", "MultiLineString"}:
-        msg = f"{name} must hold lines (LineString/MultiLineString); found {sorted(types)}"
-        raise NetworkError(msg)
-    if "MultiLineString" in types:
-        gdf = gdf.explode(index_parts=False).reset_index(drop=True)
-    gdf = ensure_crs(gdf, crs, name)
-    gdf = gdf.to_crs(local_utm(gdf))
-
-    lower = {str(c).lower(): c for c in gdf.columns}
-    if road_class is None:
-        road_class = next((lower[c] for c in ROAD_CLASS_NAMES if c in lower), None)
-        if road_class is None:
-            msg = (
-                f"{name} has no road-class column (looked for {', '.join(ROAD_CLASS_NAMES)}); "
-                f"columns are {list(gdf.columns)}. Pass road_class='<column>'"
-            )
-            raise MissingColumnError(msg)
-    elif road_class not in gdf.columns:
-        msg = f"{name}: road_class column {road_class!r} not found; columns are {list(gdf.columns)}"
-        raise MissingColumnError(msg)
-    if oneway is None:
-        oneway = next((lower[c] for c in ONEWAY_NAMES if c in lower), None)
-    elif oneway not in gdf.columns:
-        msg = f"{name}: oneway column {oneway!r} not found; columns are {list(gdf.columns)}"
-        raise MissingColumnError(msg)
-    if speed is not None and speed not in gdf.columns:
-        msg = f"{name}: speed column {speed!r} not found; columns are {list(gdf.columns)}"
-        raise MissingColumnError(msg)
-
+    gdf, n_empty = _clean_lines(gdf, crs, name)
+    road_class, oneway = _line_columns(gdf, road_class, oneway, speed, length_column, name)
+    gdf, stats = _node(gdf, snap_tolerance_m, node_crossings, length_column, name)
+    stats["rows_without_geometry"] = n_empty
     coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
     first = np.searchsorted(idx, np.arange(len(gdf)), side="left")
     last = np.searchsorted(idx, np.arange(len(gdf)), side="right") - 1
@@ -305,35 +319,143 @@ def _from_lines(
     inv = inv.ravel()
     uniq = exact[first_seen]  # nodes sit exactly on a line end, not on the rounded grid
     u, v = inv[: len(gdf)], inv[len(gdf) :]
-
     if directed is None:
-        pairs = pd.MultiIndex.from_arrays([u, v])
-        rev = pd.MultiIndex.from_arrays([v, u])
-        share = float(rev.isin(pairs).mean())
-        directed = share >= 0.2
-        log.info(
-            "%s: %.0f%% of rows have a reverse twin, so rows are taken as %s",
-            name,
-            share * 100,
-            "one travel direction each" if directed else "two-way roads",
-        )
-    fwd, back = _truth(gdf[oneway]) if oneway is not None else (np.zeros(len(gdf), bool), np.zeros(len(gdf), bool))
-
+        directed = _rows_are_directed(u, v, name)
     G = nx.MultiDiGraph(crs=gdf.crs.to_string())
     for i, (x, y) in enumerate(uniq):
         G.add_node(i, x=float(x), y=float(y))
+    # straight two-point lines need no stored geometry (osmnx's convention: the edge runs
+    # straight from node to node); this halves the memory of big planning-bureau layers
+    geoms: np.ndarray = np.asarray(np.where((last - first) == 1, None, gdf.geometry.values))
+    _add_line_edges(G, gdf, u, v, geoms, road_class=road_class, oneway=oneway, speed=speed, directed=directed)
+    G.graph[NODING_KEY] = stats
+    return G
+
+
+def _clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoDataFrame, int]:
+    """Drop rows without geometry (counted), explode multi-lines, project to the local UTM zone."""
+    if len(gdf) == 0:
+        msg = f"{name} has no rows"
+        raise NetworkError(msg)
+    empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if empty.all():
+        msg = f"{name}: none of its {len(gdf)} rows has a geometry"
+        raise NetworkError(msg)
+    if empty.any():
+        log.info("%s: %d rows without geometry are left out", name, int(empty.sum()))
+    gdf = gdf[~empty].copy()
+    types = set(gdf.geom_type.unique())
+    if not types <= {"LineString", "MultiLineString"}:
+        msg = f"{name} must hold lines (LineString/MultiLineString); found {sorted(types)}"
+        raise NetworkError(msg)
+    coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
+    bad = np.unique(idx[~np.isfinite(coords).all(axis=1)])
+    if len(bad):
+        msg = f"{name}: rows {describe_ids(gdf.index[bad])} have NaN or infinite coordinates; fix or drop them"
+        raise InvalidGeometryError(msg)
+    if "MultiLineString" in types:
+        gdf = gdf.explode(index_parts=False).reset_index(drop=True)
+    gdf = ensure_crs(gdf, crs, name)
+    return gdf.to_crs(local_utm(gdf)), int(empty.sum())
+
+
+def _line_columns(
+    gdf: gpd.GeoDataFrame,
+    road_class: str | None,
+    oneway: str | None,
+    speed: str | None,
+    length_column: str | None,
+    name: str,
+) -> tuple[str, str | None]:
+    lower = {str(c).lower(): c for c in gdf.columns}
+    if road_class is None:
+        road_class = next((lower[c] for c in ROAD_CLASS_NAMES if c in lower), None)
+        if road_class is None:
+            msg = (
+                f"{name} has no road-class column (looked for {', '.join(ROAD_CLASS_NAMES)}); "
+                f"columns are {list(gdf.columns)}. Pass road_class='<column>'"
+            )
+            raise MissingColumnError(msg)
+    if oneway is None:
+        oneway = next((lower[c] for c in ONEWAY_NAMES if c in lower), None)
+    for arg, col in (
+        ("road_class", road_class),
+        ("oneway", oneway),
+        ("speed", speed),
+        ("length_column", length_column),
+    ):
+        if col is not None and col not in gdf.columns:
+            msg = f"{name}: {arg} column {col!r} not found; columns are {list(gdf.columns)}"
+            raise MissingColumnError(msg)
+    return road_class, oneway
+
+
+def _node(
+    gdf: gpd.GeoDataFrame, tol: float, node_crossings: bool | str, length_column: str | None, name: str
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Node the lines (see :mod:`healthcov.network.noding`); pieces keep their row's attributes."""
+    level, bridge, used = grade_separation(gdf)
+    try:
+        noded = node_lines(
+            gdf.geometry.values, snap_tolerance_m=tol, node_crossings=node_crossings, level=level, bridge=bridge
+        )
+    except ValueError as exc:
+        raise InputError(f"{name}: {exc}") from exc
+    stats = {**noded.stats, "grade_separation_columns": used}
+    parent_len = gdf.geometry.length.to_numpy()
+    out = gdf.iloc[noded.parent].reset_index(drop=True)
+    out = out.set_geometry(gpd.GeoSeries(noded.geometry, crs=gdf.crs, index=out.index), crs=gdf.crs)
+    if length_column is not None:  # a piece gets its share of its row's length
+        share = shapely.length(noded.geometry) / np.where(parent_len[noded.parent] > 0, parent_len[noded.parent], 1.0)
+        out[length_column] = pd.to_numeric(out[length_column], errors="coerce").to_numpy() * share
+    if stats["dangles_joined"] or stats["crossings_noded"]:
+        log.info(
+            "%s: noded: %d dangling ends joined (tolerance %g m), %d crossings joined, %d rows became %d",
+            name,
+            stats["dangles_joined"],
+            tol,
+            stats["crossings_noded"],
+            len(gdf),
+            len(out),
+        )
+    return out, stats
+
+
+def _rows_are_directed(u: np.ndarray, v: np.ndarray, name: str) -> bool:
+    pairs = pd.MultiIndex.from_arrays([u, v])
+    rev = pd.MultiIndex.from_arrays([v, u])
+    share = float(rev.isin(pairs).mean())
+    log.info(
+        "%s: %.0f%% of rows have a reverse twin, so rows are taken as %s",
+        name,
+        share * 100,
+        "one travel direction each" if share >= 0.2 else "two-way roads",
+    )
+    return share >= 0.2
+
+
+def _add_line_edges(
+    G: nx.MultiDiGraph,
+    gdf: gpd.GeoDataFrame,
+    u: np.ndarray,
+    v: np.ndarray,
+    geoms: np.ndarray,
+    *,
+    road_class: str,
+    oneway: str | None,
+    speed: str | None,
+    directed: bool,
+) -> None:
+    n = len(gdf)
+    fwd, back = _truth(gdf[oneway]) if oneway is not None else (np.zeros(n, bool), np.zeros(n, bool))
     keep_cols = [c for c in gdf.columns if c != gdf.geometry.name]
     columns = [str(c) for c in keep_cols]
     records = zip(*(gdf[c].to_numpy(dtype=object) for c in keep_cols), strict=True) if keep_cols else iter(())
     lengths = gdf.geometry.length.to_numpy()
-    # straight two-point lines need no stored geometry (osmnx's convention: the edge runs
-    # straight from node to node); this halves the memory of big planning-bureau layers
-    straight = (last - first) == 1
-    geoms = np.where(straight, None, gdf.geometry.values)
-    for i in range(len(gdf)):
+    for i in range(n):
         rec = dict(zip(columns, next(records), strict=True)) if columns else {}
         d = {k: val for k, val in rec.items() if val is not None and val == val}
-        hw = d.pop(road_class, "unclassified")
+        hw = d.pop(road_class, MISSING_CLASS)
         if oneway is not None:
             d.pop(oneway, None)  # replaced by a boolean below
         d.pop("reversed", None)
@@ -358,7 +480,6 @@ def _from_lines(
             if g is not None:
                 d = {**d, "geometry": shapely.reverse(g)}
             G.add_edge(b, a, oneway=False, reversed=True, **d)
-    return G
 
 
 def _is_cbengine(path: Path) -> bool:

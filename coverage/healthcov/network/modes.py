@@ -25,7 +25,16 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["TravelMode", "MODES", "get_mode", "CHINESE_ROAD_CLASSES"]
+__all__ = [
+    "TravelMode",
+    "MODES",
+    "get_mode",
+    "CHINESE_ROAD_CLASSES",
+    "ENGLISH_ROAD_CLASSES",
+    "KNOWN_OSM_CLASSES",
+    "clean_class",
+    "known_classes",
+]
 
 # km/h, by OSM highway class
 _DRIVE_KPH: dict[str, float] = {
@@ -71,27 +80,98 @@ _NOT_FOR_PEOPLE = frozenset(
     {"motorway", "motorway_link", "proposed", "construction", "abandoned", "raceway", "bus_guideway", "busway"}
 )
 
-#: Road-class names used by Chinese planning bureaus, mapped to OSM ``highway`` classes.
+#: Road-class names used by Chinese planning bureaus, mapped to OSM ``highway`` classes, whose
+#: drive speeds (``_DRIVE_KPH``: average travel speeds including intersection delay) then apply.
+#: Sources of each mapping:
+#:
+#: - urban roads, CJJ 37-2012 《城市道路工程设计规范》 §3.1 design speeds (GB 50220-95 and
+#:   GB/T 51328-2018 give the same classes): 快速路 60–100 km/h → ``trunk`` (60); 主干路 40–60
+#:   → ``primary`` (40); 次干路 30–50 → ``secondary`` (35); 支路 20–40 → ``tertiary`` (30).
+#:   The travel speed used is at the low end of the design-speed range (an assumption: signals
+#:   and traffic keep average urban speeds below design speeds).
+#: - highway technical grades, JTG B01-2014 《公路工程技术标准》 design speeds: 高速公路 80–120
+#:   → ``motorway`` (80); 一级公路 60–100 → ``trunk`` (60); 二级公路 60–80 → ``primary`` (40,
+#:   an assumption: mixed traffic through villages); 三级公路 30–40 → ``secondary`` (35);
+#:   四级公路 20–30 → ``unclassified`` (25).
+#: - administrative classes (国道/省道/县道/乡道/村道) carry no design speed of their own; they
+#:   are mapped to the technical grade they usually have in Zhejiang (an assumption): 国道 →
+#:   ``trunk``, 省道 → ``primary``, 县道 → ``secondary``, 乡道 → ``tertiary``, 村道 → ``unclassified``.
+#: - ramps (匝道) → ``motorway_link`` (40), side roads (辅路) → ``secondary`` (35), estate and
+#:   lane roads → ``residential`` (20): assumptions, as in OSM China tagging practice.
 CHINESE_ROAD_CLASSES: Mapping[str, str] = MappingProxyType(
     {
         "高速公路": "motorway",
         "高速": "motorway",
         "快速路": "trunk",
         "城市快速路": "trunk",
+        "城市快速道路": "trunk",
+        "一级公路": "trunk",
         "国道": "trunk",
         "主干路": "primary",
         "主干道": "primary",
+        "城市主干路": "primary",
+        "城市主干道": "primary",
+        "二级公路": "primary",
         "省道": "primary",
         "次干路": "secondary",
         "次干道": "secondary",
+        "城市次干路": "secondary",
+        "城市次干道": "secondary",
+        "三级公路": "secondary",
         "县道": "secondary",
+        "辅路": "secondary",
         "支路": "tertiary",
+        "城市支路": "tertiary",
         "乡道": "tertiary",
+        "四级公路": "unclassified",
         "村道": "unclassified",
+        "等外公路": "unclassified",
+        "匝道": "motorway_link",
         "街巷": "residential",
         "小区道路": "residential",
+        "内部道路": "service",
         "步行道": "footway",
         "人行道": "footway",
+        "步行街": "pedestrian",
+        "非机动车道": "cycleway",
+        "自行车道": "cycleway",
+    }
+)
+
+#: English road-class names seen in bureau and commercial layers (compared in lower case),
+#: mapped like their Chinese equivalents above (same sources; "expressway" is 高速公路 in
+#: Chinese English usage, "urban expressway" 城市快速路).
+ENGLISH_ROAD_CLASSES: Mapping[str, str] = MappingProxyType(
+    {
+        "expressway": "motorway",
+        "freeway": "motorway",
+        "urban expressway": "trunk",
+        "national road": "trunk",
+        "national highway": "trunk",
+        "primary road": "primary",
+        "main road": "primary",
+        "arterial": "primary",
+        "arterial road": "primary",
+        "major arterial": "primary",
+        "provincial road": "primary",
+        "provincial highway": "primary",
+        "secondary road": "secondary",
+        "minor arterial": "secondary",
+        "sub-arterial": "secondary",
+        "collector": "secondary",
+        "collector road": "secondary",
+        "county road": "secondary",
+        "side road": "secondary",
+        "tertiary road": "tertiary",
+        "branch road": "tertiary",
+        "local road": "tertiary",
+        "township road": "tertiary",
+        "village road": "unclassified",
+        "residential road": "residential",
+        "street": "residential",
+        "ramp": "motorway_link",
+        "footpath": "footway",
+        "sidewalk": "footway",
     }
 )
 
@@ -144,7 +224,7 @@ class TravelMode:
         classes = highway if isinstance(highway, (list, tuple, set)) else [highway]
         speeds = []
         for c in classes:
-            c = _clean_class(c)
+            c = clean_class(c)
             if c in self.excluded:
                 continue
             speeds.append(float(self.speeds_kph.get(c, self.fallback_kph)))
@@ -174,9 +254,29 @@ class TravelMode:
         }
 
 
-def _clean_class(c: Any) -> str:
+def clean_class(c: Any) -> str:
+    """The OSM ``highway`` class for a road-class value (Chinese or English names mapped)."""
     s = str(c).strip()
-    return CHINESE_ROAD_CLASSES.get(s, s.lower())
+    if s in CHINESE_ROAD_CLASSES:
+        return CHINESE_ROAD_CLASSES[s]
+    low = s.lower()
+    words = " ".join(low.replace("_", " ").split())
+    return ENGLISH_ROAD_CLASSES.get(words, low)
+
+
+#: OSM ``highway`` values every mode recognises (a speed, an exclusion, or the mode's own speed)
+KNOWN_OSM_CLASSES = (
+    frozenset(_DRIVE_KPH)
+    | _NOT_FOR_CARS
+    | _NOT_FOR_PEOPLE
+    # rarer OSM values whose fallback speed is deliberate (a walk on a trail, a drive into a rest area)
+    | frozenset({"trail", "rest_area", "services", "emergency_bay", "crossing", "ladder", "unknown"})
+)
+
+
+def known_classes(mode: TravelMode) -> frozenset[str]:
+    """Cleaned class names ``mode`` has a deliberate speed or exclusion for."""
+    return KNOWN_OSM_CLASSES | frozenset(mode.speeds_kph) | mode.excluded
 
 
 def parse_maxspeed(value: Any) -> float | None:
@@ -289,7 +389,7 @@ def get_mode(
             msg = f"speeds must be positive numbers in km/h; got {bad!r}"
             raise InputError(msg)
         merged = dict(base.speeds_kph)
-        merged.update({_clean_class(k): float(v) for k, v in speeds.items()})
+        merged.update({clean_class(k): float(v) for k, v in speeds.items()})
         changes["speeds_kph"] = MappingProxyType(merged)
     if fallback_kph is not None:
         changes["fallback_kph"] = _positive(fallback_kph, "fallback_kph")

@@ -35,11 +35,14 @@ from ..errors import (
     describe_ids,
 )
 from .arrays import GraphArrays, graph_arrays
+from .hygiene import IslandSnapWarning
 
 __all__ = ["snap_points", "Snapped", "NODE_TOLERANCE_M"]
 
 #: points this close (metres, along the edge) to an edge's end are taken to be at that node
 NODE_TOLERANCE_M = 0.01
+#: points snapping less than this far (metres) are not checked against dropped road islands
+ISLAND_MIN_SNAP_M = 25.0
 
 
 @dataclass(frozen=True)
@@ -147,9 +150,46 @@ def snap_graph_points(
         raise InputError(msg)
     x, y = shapely.get_x(geom.values), shapely.get_y(geom.values)
     s = snap_xy(arr, x, y, limit, float(mode["access_speed_kph"]))
+    _check_dropped_islands(G, x, y, s, name, limit)
     if check_offset:
         _check_gcj_offset(arr, geom, s, name, limit, float(mode["access_speed_kph"]))
     return arr, geom, s
+
+
+def _check_dropped_islands(
+    G: nx.MultiDiGraph, x: np.ndarray, y: np.ndarray, s: Snapped, name: str, limit: float
+) -> None:
+    """Name the real cause when points lie nearer to dropped road islands than to the kept network.
+
+    A point next to a road outside the largest strongly connected component snaps to the kept
+    roads farther away (a 400 m trip becomes one through the mainland); when every point is
+    beyond ``max_snap_m`` because of that, the error says so instead of blaming coordinates.
+    """
+    info = G.graph[GRAPH_KEY]
+    # ids and coordinates are recorded together; a graph cut from a bigger one lists no ids
+    xy = (info.get("dropped_node_xy") or []) if info.get("dropped_node_ids") else []
+    if len(xy) == 0:
+        return
+    from scipy.spatial import cKDTree
+
+    d_island, _ = cKDTree(np.asarray(xy, dtype=float)).query(np.column_stack([x, y]))
+    near = (d_island < 0.5 * s.dist_m) & (s.dist_m > ISLAND_MIN_SNAP_M)
+    if not near.any():
+        return
+    what = (
+        f"{int(near.sum())} of {len(near)} {name} lie nearer to roads dropped outside the largest strongly "
+        f"connected component ({info.get('dropped_km', float('nan')):.1f} km of road, {len(xy):,} nodes) than "
+        f"to the kept network (median {np.median(d_island[near]):.0f} m from a dropped road node, "
+        f"{np.median(s.dist_m[near]):.0f} m from the kept roads)"
+    )
+    fix = (
+        "The road network is not connected where these points are: check that its roads meet (line layers: "
+        "raise snap_tolerance_m= or pass node_crossings=True to read_network), or read a larger area"
+    )
+    if not s.on_network.any():
+        msg = f"{what}, and all are farther than max_snap_m={limit:g} m from the kept network. {fix}"
+        raise OffNetworkError(msg)
+    warnings.warn(f"{what}: they are routed from the kept roads. {fix}", IslandSnapWarning, stacklevel=4)
 
 
 def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: str, limit: float, kph: float) -> None:
