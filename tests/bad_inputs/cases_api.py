@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -70,8 +71,7 @@ TRAVEL = [
     ok("tt-nearest-of-two", "clinics at 0 and 4 km", lambda t: hc.travel_times(graph("drive"), pts(
        [(0, 0), (4000, 0)])), lambda r: _times(r) == [0.0, 180.0, 360.0, 180.0, 0.0]),
     warn("tt-one-facility-far", "one clinic on the road, one 50 km away", lambda t: _tt(pts([(0, 0), (50_000, 0)],
-         name=["近", "远"])), hc.OffNetworkWarning, "远", now="the warning names the row label 1, not its name",
-         owner=SNAP),
+         name=["近", "远"])), hc.OffNetworkWarning, "远"),
     warn("tt-one-facility-far-label", "one clinic 50 km away, index 'far'", lambda t: _tt(pts(
          [(0, 0), (50_000, 0)]).set_axis(["near", "far"])), hc.OffNetworkWarning, "far"),
     err("tt-all-facilities-far", "the only clinic 50 km away", lambda t: _tt(pts([(50_000, 0)])),
@@ -108,7 +108,7 @@ def _iso(fac=AT0, G=None, **kw) -> gpd.GeoDataFrame:
 
 def _nested(r: gpd.GeoDataFrame) -> bool:
     g = r.sort_values("minutes").geometry.tolist()
-    return all(b.buffer(1.0).contains(a) for a, b in zip(g, g[1:])) and r["area_km2"].is_monotonic_increasing
+    return all(b.buffer(1.0).contains(a) for a, b in itertools.pairwise(g)) and r["area_km2"].is_monotonic_increasing
 
 
 ISOCHRONES = [
@@ -251,7 +251,8 @@ SCENARIOS = [
        _fac_status(["现有", "规划新建", "合并"]), "plan"),
        lambda f: f["status"].tolist() == ["existing", "planned"]),
     ok("scen-existing-by-hand", "现有/规划新建/合并 under 'existing'", lambda t: hc.scenario_facilities(
-       _fac_status(["现有", "规划新建", "合并"]), "existing"), lambda f: f["status"].tolist() == ["existing", "merged"]),
+       _fac_status(["现有", "规划新建", "合并"]), "existing"),
+       lambda f: f["status"].tolist() == ["existing", "merged"]),
     ok("scen-status-column-chinese", "status column named 状态", lambda t: hc.scenario_facilities(
        _fac_status(["现有", "规划新建"], column="状态"), "existing"), lambda f: len(f) == 1,
        now="MissingColumnError: no 'status' column (状态 not recognised)", owner=SCEN),

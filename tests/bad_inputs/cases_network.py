@@ -148,7 +148,8 @@ LINES = [
        now="the 0 m self-loop node is kept as the largest component and the 1 km road dropped: 0 edges", owner=PREP),
     ok("net-keep-islands", "largest_component=False keeps the island", lambda t: _rn(roads(ISLAND),
        largest_component=False), lambda G: _near(_km(G), 4.0)),
-    err("net-empty-layer", "a line layer with no rows", lambda t: _rn(roads([])), hc.EmptyInputError, "road"),
+    err("net-empty-layer", "a line layer with no rows", lambda t: _rn(roads([])), hc.EmptyInputError, "road",
+        now="NetworkError, not EmptyInputError", owner=NET),
     err("net-points-layer", "points instead of lines", lambda t: _rn(gpd.GeoDataFrame(
         {"highway": ["primary"]}, geometry=[shapely.Point(X0, Y0)], crs=UTM)), hc.InputError, "line"),
     err("net-no-class-column", "lines without any road-class column", lambda t: _rn(gpd.GeoDataFrame(
@@ -208,9 +209,10 @@ GRAPHS = [
         hc.CRSError, "crs"),
     err("graph-no-xy", "nodes without x/y", _graph_no_xy, hc.NetworkError, "x"),
     err("graph-no-edges", "nodes but no edges", lambda t: hc.read_network(nx.MultiDiGraph(crs=UTM)),
-        hc.EmptyInputError, "edges"),
+        hc.EmptyInputError, "road graph", now="NetworkError 'the road graph has no nodes', not EmptyInputError",
+        owner=NET),
     err("graph-walk-only-motorways", "mode='walk' on a motorway-only graph", lambda t: hc.read_network(
-        raw_line(3, hw="motorway"), mode="walk"), hc.NetworkError, "walk"),
+        raw_line(3, hw="motorway"), mode="walk"), hc.EmptyInputError, "walk"),
     err("graph-not-a-graph", "read_network(3.14)", lambda t: hc.read_network(3.14), hc.InputError, "float"),
     ok("graph-undirected", "an undirected nx.Graph", lambda t: hc.read_network(nx.MultiDiGraph(
        raw_line(3)).to_undirected()), lambda G: _near(_tt(G), 180.0)),

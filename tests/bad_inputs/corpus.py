@@ -219,10 +219,13 @@ def world_graphs() -> dict[str, nx.MultiDiGraph]:
     return {"walk": graph("walk"), "drive": graph("drive")}
 
 
-def assess_world(tmp: Path, *, fac: Any = None, pop: Any = None, areas: Any = None, G: Any = None, **kw: Any) -> Any:
+DEFAULT = object()
+
+
+def assess_world(tmp: Path, *, fac: Any = None, pop: Any = None, areas: Any = None, G: Any = DEFAULT, **kw: Any) -> Any:
     """assess on the tiny world; circle A (walk, 15 min): 300 of 600 → 0.5 fail; B (drive, 20 min): pass."""
     return hc.assess(
-        world_graphs() if G is None else G,
+        world_graphs() if G is DEFAULT else G,
         world_fac() if fac is None else fac,
         world_pop() if pop is None else pop,
         world_areas() if areas is None else areas,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 
 import healthcov as hc
@@ -50,7 +51,9 @@ def _cli_error(res: CliResult, case: Case) -> None:
 def _verify(case: Case, result) -> None:
     assert case.check is not None
     verdict = case.check(result)
-    assert verdict is None or verdict is True, f"{case.id}: the check fails on {str(result)[:300]!r}"
+    assert verdict is None or (isinstance(verdict, bool | np.bool_) and verdict), (
+        f"{case.id}: the check fails on {str(result)[:300]!r}"
+    )
 
 
 @pytest.mark.parametrize("case", _table(ERROR))
