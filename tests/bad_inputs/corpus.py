@@ -69,8 +69,14 @@ def ok(id: str, input: str, run: Callable, check: Callable, **kw: Any) -> Case:
     return Case(id, input, CORRECT, run, check=check, **kw)
 
 
-def cli_err(id: str, input: str, argv: Callable[[Path], list[str]], *match: str, **kw: Any) -> Case:
-    return Case(id, input, ERROR, lambda tmp: cli(argv(tmp)), match=match, cli=True, **kw)
+def cli_err(id: str, input: str, argv: Callable[[Path], Any], *match: str, **kw: Any) -> Case:
+    """``argv(tmp)`` gives the arguments, or runs the command itself and returns its :class:`CliResult`."""
+
+    def run(tmp: Path) -> CliResult:
+        got = argv(tmp)
+        return got if isinstance(got, CliResult) else cli([str(a) for a in got])
+
+    return Case(id, input, ERROR, run, match=match, cli=True, **kw)
 
 
 # ------------------------------------------------------------------------------------------
