@@ -111,6 +111,9 @@ ASSESS = [
        lambda same: same is True),
     ok("assess-cgcs2000-inputs", "inputs in EPSG:4549", lambda t: _other_crs(t, 4549), lambda same: same is True),
     ok("assess-permuted-rows", "every input's rows reversed or shuffled", _permuted, lambda same: same is True),
+    ok("assess-demand-keeps-index", "resident points indexed 'p0'…'p4'", lambda t: assess_world(
+       t, pop=world_pop().set_axis([f"p{i}" for i in range(5)])), lambda r: r.demand.index.tolist()
+       == [f"p{i}" for i in range(5)], now=".demand is re-indexed 0…4: rows cannot be joined back", owner=ENG),
     ok("assess-area-pop-published", "areas with published pop 1,000 and 900", lambda t: assess_world(
        t, areas=world_areas(pop=[1000.0, 900.0])), lambda r: row(r, "ems.fleet", "A")["required"] == 4.0),
     ok("assess-no-network", "G=None", lambda t: assess_world(t, G=None), lambda r: row(r, CIRCLE, "A")["verdict"]
