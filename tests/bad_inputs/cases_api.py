@@ -95,7 +95,7 @@ TRAVEL = [
     err("tt-negative-max-time", "max_time_s=-5", lambda t: _tt(AT0, max_time_s=-5), hc.InputError, "max_time_s",
         now="raw scipy ValueError: 'limit must be >= 0'", owner=TT),
     err("tt-nan-max-time", "max_time_s=NaN", lambda t: _tt(AT0, max_time_s=float("nan")), hc.InputError,
-        "max_time_s", now="accepted: every row is unreachable", owner=TT),
+        "max_time_s", now="accepted silently: the home at 360 s becomes unreachable (inf)", owner=TT),
     err("tt-negative-max-snap", "max_snap_m=-1", lambda t: _tt(AT0, max_snap_m=-1), hc.InputError, "max_snap_m"),
     err("tt-points-no-crs", "homes without a CRS", lambda t: hc.travel_times(graph("drive"), AT0,
         points=HOMES.set_crs(None, allow_override=True)), hc.CRSError, "points"),

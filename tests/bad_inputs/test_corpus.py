@@ -99,3 +99,12 @@ def test_correct(case: Case, tmp_path):
         warnings.simplefilter("ignore")  # warnings are the warning table's business
         result = case.run(tmp_path)
     _verify(case, result)
+
+
+def test_reliability_doc_is_current():
+    from bad_inputs.reliability_table import current_doc, generated
+
+    assert current_doc() == generated(ALL).strip(), (
+        "docs/reliability.md is out of date: run "
+        "`PYTHONPATH=coverage:tests python tests/bad_inputs/reliability_table.py --write`"
+    )
