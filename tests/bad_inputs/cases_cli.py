@@ -34,8 +34,14 @@ def world_files(t: Path) -> dict[str, Path]:
     roads([line((1000.0 * i, 0), (1000.0 * (i + 1), 0)) for i in range(4)]).to_crs(4326).to_file(t / "roads.gpkg")
     world_pop().to_crs(4326).to_file(t / "pop.gpkg")
     world_areas().to_crs(4326).to_file(t / "areas.gpkg")
-    return {"network": t / "roads.gpkg", "facilities": csv_points(t, world_fac(), "fac.csv"),
-            "population": t / "pop.gpkg", "areas": t / "areas.gpkg", "profile": profile(t), "out": t / "report.html"}
+    return {
+        "network": t / "roads.gpkg",
+        "facilities": csv_points(t, world_fac(), "fac.csv"),
+        "population": t / "pop.gpkg",
+        "areas": t / "areas.gpkg",
+        "profile": profile(t),
+        "out": t / "report.html",
+    }
 
 
 def report_argv(t: Path, **over: object) -> list[str]:
@@ -116,60 +122,160 @@ def _no_traceback(r) -> bool:
 
 
 CASES = [
-    Case("cli-report-by-hand", "healthcov report on the tiny world", CORRECT, _report_ok,
-         check=lambda r: r == (0, 0.5, True)),
-    Case("cli-isochrones-by-hand", "healthcov isochrones --minutes 3 6", CORRECT, _iso_ok,
-         check=lambda r: r == (0, [3.0, 6.0])),
-    Case("cli-profiles", "healthcov profiles zhejiang", CORRECT, lambda t: cli(["profiles", "zhejiang"]),
-         check=lambda r: r.code == 0 and "zhejiang" in r.out),
-    Case("cli-unexpected-exit-1", "a bug inside a command (RuntimeError)", CORRECT, _unexpected, check=_no_traceback,
-         now="raw RuntimeError traceback: main catches only HealthcovError", owner=CLI),
-    Case("cli-debug-traceback", "--debug with a bug inside a command", CORRECT, lambda t: _unexpected(t, "--debug"),
-         check=lambda r: r.code == 1 and "Traceback" in r.err, now="no --debug option: argparse exit 2", owner=CLI),
-    cli_err("cli-report-out-overwrites-csv", "--out fac.html with --facilities fac.csv", _out_over_csv, "fac.csv",
-            now="fac.csv overwritten by the verdict table, exit 0", owner=CLI),
-    cli_err("cli-report-out-overwrites-gpkg", "--out areas.html with --areas areas.gpkg", _out_over_gpkg,
-            "areas.gpkg", now="areas.gpkg overwritten by the layers, exit 0", owner=CLI),
-    cli_err("cli-isochrones-out-overwrites-gpkg", "--out fac.html with --facilities fac.gpkg", _iso_over_gpkg,
-            "fac.gpkg", now="fac.gpkg overwritten, exit 0", owner=CLI),
-    cli_err("cli-report-out-is-folder", "--out report.html, an existing folder", _report_into_folder, "report.html",
-            now="traceback after the whole computation; report.csv and report.gpkg written anyway", owner=CLI),
-    cli_err("cli-report-out-missing-folder", "--out in a folder that does not exist", lambda t: report_argv(
-            t, out=t / "nowhere" / "r.html"), "nowhere"),
-    cli_err("cli-report-out-not-html", "--out report.pdf", lambda t: report_argv(t, out=t / "report.pdf"),
-            "report.pdf"),
-    cli_err("cli-report-missing-network", "--network nope.gpkg", lambda t: report_argv(t, network=t / "nope.gpkg"),
-            "nope.gpkg"),
-    cli_err("cli-report-empty-facilities", "--facilities a 0-byte CSV", lambda t: report_argv(
-            t, facilities=write(t, "empty.csv", "")), "empty.csv",
-            now="pandas EmptyDataError traceback", owner="io/_common.py"),
-    cli_err("cli-report-unknown-profile", "--profile atlantis", lambda t: report_argv(t, profile="atlantis"),
-            "atlantis"),
+    Case(
+        "cli-report-by-hand",
+        "healthcov report on the tiny world",
+        CORRECT,
+        _report_ok,
+        check=lambda r: r == (0, 0.5, True),
+    ),
+    Case(
+        "cli-isochrones-by-hand",
+        "healthcov isochrones --minutes 3 6",
+        CORRECT,
+        _iso_ok,
+        check=lambda r: r == (0, [3.0, 6.0]),
+    ),
+    Case(
+        "cli-profiles",
+        "healthcov profiles zhejiang",
+        CORRECT,
+        lambda t: cli(["profiles", "zhejiang"]),
+        check=lambda r: r.code == 0 and "zhejiang" in r.out,
+    ),
+    Case(
+        "cli-unexpected-exit-1",
+        "a bug inside a command (RuntimeError)",
+        CORRECT,
+        _unexpected,
+        check=_no_traceback,
+        now="raw RuntimeError traceback: main catches only HealthcovError",
+        owner=CLI,
+        now_raises=RuntimeError,
+    ),
+    Case(
+        "cli-debug-traceback",
+        "--debug with a bug inside a command",
+        CORRECT,
+        lambda t: _unexpected(t, "--debug"),
+        check=lambda r: r.code == 1 and "Traceback" in r.err,
+        now="no --debug option: argparse exit 2",
+        owner=CLI,
+    ),
+    cli_err(
+        "cli-report-out-overwrites-csv",
+        "--out fac.html with --facilities fac.csv",
+        _out_over_csv,
+        "fac.csv",
+        now="fac.csv overwritten by the verdict table, exit 0",
+        owner=CLI,
+    ),
+    cli_err(
+        "cli-report-out-overwrites-gpkg",
+        "--out areas.html with --areas areas.gpkg",
+        _out_over_gpkg,
+        "areas.gpkg",
+        now="areas.gpkg overwritten by the layers, exit 0",
+        owner=CLI,
+    ),
+    cli_err(
+        "cli-isochrones-out-overwrites-gpkg",
+        "--out fac.html with --facilities fac.gpkg",
+        _iso_over_gpkg,
+        "fac.gpkg",
+        now="fac.gpkg overwritten, exit 0",
+        owner=CLI,
+    ),
+    cli_err(
+        "cli-report-out-is-folder",
+        "--out report.html, an existing folder",
+        _report_into_folder,
+        "report.html",
+        now="traceback after the whole computation; report.csv and report.gpkg written anyway",
+        owner=CLI,
+        now_raises=IsADirectoryError,
+    ),
+    cli_err(
+        "cli-report-out-missing-folder",
+        "--out in a folder that does not exist",
+        lambda t: report_argv(t, out=t / "nowhere" / "r.html"),
+        "nowhere",
+    ),
+    cli_err(
+        "cli-report-out-not-html", "--out report.pdf", lambda t: report_argv(t, out=t / "report.pdf"), "report.pdf"
+    ),
+    cli_err(
+        "cli-report-missing-network",
+        "--network nope.gpkg",
+        lambda t: report_argv(t, network=t / "nope.gpkg"),
+        "nope.gpkg",
+    ),
+    cli_err(
+        "cli-report-empty-facilities",
+        "--facilities a 0-byte CSV",
+        lambda t: report_argv(t, facilities=write(t, "empty.csv", "")),
+        "empty.csv",
+        now="pandas EmptyDataError traceback",
+        owner="io/_common.py",
+        now_raises=pd.errors.EmptyDataError,
+    ),
+    cli_err(
+        "cli-report-unknown-profile", "--profile atlantis", lambda t: report_argv(t, profile="atlantis"), "atlantis"
+    ),
     cli_err("cli-report-bad-mode", "--modes fly", lambda t: [*report_argv(t), "--modes", "fly"], "fly"),
-    cli_err("cli-report-target-share", "--target-share 95", lambda t: [*report_argv(t), "--target-share", "95"],
-            "target_share"),
-    cli_err("cli-report-coord-system", "--coord-system utm", lambda t: [*report_argv(t), "--coord-system", "utm"],
-            "utm"),
-    cli_err("cli-report-area-pop-text", "areas with pop '20,000' as text", lambda t: report_argv(
-            t, areas=_text_pop_areas(t)), "pop", now="raw ValueError traceback: cannot convert float NaN to integer",
-            owner="io/population.py"),
-    cli_err("cli-report-negative-workers", "--workers -2", lambda t: [*report_argv(t), "--workers", "-2"],
-            "workers"),
-    cli_err("cli-isochrones-negative-minutes", "--minutes -5", lambda t: [*iso_argv(t), "--minutes", "-5"],
-            "minutes"),
+    cli_err(
+        "cli-report-target-share",
+        "--target-share 95",
+        lambda t: [*report_argv(t), "--target-share", "95"],
+        "target_share",
+    ),
+    cli_err(
+        "cli-report-coord-system", "--coord-system utm", lambda t: [*report_argv(t), "--coord-system", "utm"], "utm"
+    ),
+    cli_err(
+        "cli-report-area-pop-text",
+        "areas with pop '20,000' as text",
+        lambda t: report_argv(t, areas=_text_pop_areas(t)),
+        "pop",
+        now="raw ValueError traceback: cannot convert float NaN to integer",
+        owner="io/population.py",
+        now_raises=ValueError,
+    ),
+    cli_err("cli-report-negative-workers", "--workers -2", lambda t: [*report_argv(t), "--workers", "-2"], "workers"),
+    cli_err("cli-isochrones-negative-minutes", "--minutes -5", lambda t: [*iso_argv(t), "--minutes", "-5"], "minutes"),
     cli_err("cli-isochrones-text-minutes", "--minutes abc", lambda t: [*iso_argv(t), "--minutes", "abc"], "abc"),
-    cli_err("cli-isochrones-bad-direction", "--direction inbound", lambda t: iso_argv(t, "--direction", "inbound"),
-            "inbound", now="accepted silently, exit 0", owner="traveltime.py"),
-    cli_err("cli-isochrones-missing-facilities", "--facilities nope.csv", lambda t: iso_argv(
-            t, facilities=t / "nope.csv"), "nope.csv"),
-    cli_err("cli-isochrones-bad-congestion", "--congestion rush", lambda t: iso_argv(
-            t, "--congestion", "rush"), "rush"),
-    cli_err("cli-isochrones-facilities-far", "a facility 100 km from the roads", lambda t: iso_argv(
-            t, facilities=write(t, "far.csv", "lon,lat\n121.0,31.9\n")), "facilities"),
-    cli_err("cli-demo-bad-mode", "healthcov demo --mode fly", lambda t: ["demo", "--mode", "fly", "--out", t / "d"],
-            "fly"),
-    cli_err("cli-demo-unknown-dataset", "healthcov demo --dataset atlantis", lambda t: [
-            "demo", "--dataset", "atlantis", "--out", t / "d"], "atlantis"),
+    cli_err(
+        "cli-isochrones-bad-direction",
+        "--direction inbound",
+        lambda t: iso_argv(t, "--direction", "inbound"),
+        "inbound",
+        now="accepted silently, exit 0",
+        owner="traveltime.py",
+    ),
+    cli_err(
+        "cli-isochrones-missing-facilities",
+        "--facilities nope.csv",
+        lambda t: iso_argv(t, facilities=t / "nope.csv"),
+        "nope.csv",
+    ),
+    cli_err(
+        "cli-isochrones-bad-congestion", "--congestion rush", lambda t: iso_argv(t, "--congestion", "rush"), "rush"
+    ),
+    cli_err(
+        "cli-isochrones-facilities-far",
+        "a facility 100 km from the roads",
+        lambda t: iso_argv(t, facilities=write(t, "far.csv", "lon,lat\n121.0,31.9\n")),
+        "facilities",
+    ),
+    cli_err(
+        "cli-demo-bad-mode", "healthcov demo --mode fly", lambda t: ["demo", "--mode", "fly", "--out", t / "d"], "fly"
+    ),
+    cli_err(
+        "cli-demo-unknown-dataset",
+        "healthcov demo --dataset atlantis",
+        lambda t: ["demo", "--dataset", "atlantis", "--out", t / "d"],
+        "atlantis",
+    ),
     cli_err("cli-profiles-unknown", "healthcov profiles atlantis", lambda t: ["profiles", "atlantis"], "atlantis"),
     cli_err("cli-no-command", "healthcov (no command)", lambda t: [], "command"),
     cli_err("cli-unknown-command", "healthcov fly", lambda t: ["fly"], "fly"),

@@ -1,11 +1,8 @@
-"""Readers: read_facilities, read_areas, read_population, spread_population, grid_population, datasets."""
+"""Readers: read_facilities and read_areas."""
 
 from __future__ import annotations
 
-import math
-import os
 from pathlib import Path
-from unittest import mock
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +10,7 @@ import pandas as pd
 import shapely
 
 import healthcov as hc
-from bad_inputs.corpus import UTM, X0, Y0, box, csv_points, err, gpkg, graph, ok, pts, warn, write
+from bad_inputs.corpus import UTM, X0, Y0, box, csv_points, err, gpkg, near, ok, pts, warn, write
 
 FAC = "io/facilities.py"
 POPF = "io/population.py"
@@ -29,10 +26,6 @@ def _fac_csv(tmp: Path, text: str, **kw) -> gpd.GeoDataFrame:
 
 def _three(tmp: Path) -> Path:
     return csv_points(tmp, pts([(0, 0), (1000, 0), (2000, 0)], name=["a", "b", "c"]), "fac.csv")
-
-
-def _near(a: float, b: float, tol: float = 1e-6) -> bool:
-    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
 
 
 def _gbk_csv(tmp: Path) -> Path:
@@ -76,77 +69,206 @@ def _gcj_shift(tmp: Path) -> float:
 
 
 FACILITIES = [
-    err("fac-missing-file", "read_facilities('nope.csv')", lambda t: hc.read_facilities(t / "nope.csv"),
-        hc.DataNotFoundError, "nope.csv"),
-    err("fac-directory", "a folder as the facilities file", lambda t: hc.read_facilities(t),
-        hc.InputError, "facilities"),
-    err("fac-empty-csv-0-bytes", "0-byte CSV", lambda t: _fac_csv(t, ""), hc.EmptyInputError, "fac.csv",
-        now="pandas EmptyDataError escapes", owner=COMMON),
-    err("fac-header-only-csv", "CSV with a header and no rows", lambda t: _fac_csv(t, LONLAT),
-        hc.EmptyInputError, "fac.csv", now="'facilities is empty: no rows to read' does not name the file", owner=FAC),
-    err("fac-no-lonlat-columns", "CSV with foo,bar columns", lambda t: _fac_csv(t, "foo,bar\n120.1,30.2\n"),
-        hc.MissingColumnError, "lon"),
+    err(
+        "fac-missing-file",
+        "read_facilities('nope.csv')",
+        lambda t: hc.read_facilities(t / "nope.csv"),
+        hc.DataNotFoundError,
+        "nope.csv",
+    ),
+    err(
+        "fac-directory", "a folder as the facilities file", lambda t: hc.read_facilities(t), hc.InputError, "facilities"
+    ),
+    err(
+        "fac-empty-csv-0-bytes",
+        "0-byte CSV",
+        lambda t: _fac_csv(t, ""),
+        hc.EmptyInputError,
+        "fac.csv",
+        now="pandas EmptyDataError escapes",
+        owner=COMMON,
+        now_raises=pd.errors.EmptyDataError,
+    ),
+    err(
+        "fac-header-only-csv",
+        "CSV with a header and no rows",
+        lambda t: _fac_csv(t, LONLAT),
+        hc.EmptyInputError,
+        "fac.csv",
+        now="'facilities is empty: no rows to read' does not name the file",
+        owner=FAC,
+    ),
+    err(
+        "fac-no-lonlat-columns",
+        "CSV with foo,bar columns",
+        lambda t: _fac_csv(t, "foo,bar\n120.1,30.2\n"),
+        hc.MissingColumnError,
+        "lon",
+    ),
     err("fac-text-coordinate", "lon 'abc'", lambda t: _fac_csv(t, f"{LONLAT}abc,30.2\n"), hc.InputError, "lon"),
-    err("fac-nan-coordinate", "one empty lat", lambda t: _fac_csv(t, f"{LONLAT}120.1,30.2\n120.2,\n"),
-        hc.InputError, "lat"),
-    err("fac-swapped-lonlat", "lon and lat columns swapped (lon=30, lat=120)",
-        lambda t: _fac_csv(t, f"{LONLAT}30.274,120.155\n"), hc.InputError, "swap",
-        now="CRSError: 'not longitude/latitude … they look projected', no word of swapped columns", owner=COMMON),
+    err(
+        "fac-nan-coordinate",
+        "one empty lat",
+        lambda t: _fac_csv(t, f"{LONLAT}120.1,30.2\n120.2,\n"),
+        hc.InputError,
+        "lat",
+    ),
+    err(
+        "fac-swapped-lonlat",
+        "lon and lat columns swapped (lon=30, lat=120)",
+        lambda t: _fac_csv(t, f"{LONLAT}30.274,120.155\n"),
+        hc.InputError,
+        "swap",
+        now="CRSError: 'not longitude/latitude … they look projected', no word of swapped columns",
+        owner=COMMON,
+    ),
     err("fac-lon-out-of-range", "lon 200", lambda t: _fac_csv(t, f"{LONLAT}200,30\n"), hc.InputError, "lon"),
-    err("fac-bad-coord-system", "coord_system='utm'", lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n",
-        coord_system="utm"), hc.InputError, "coord_system"),
-    err("fac-unsupported-suffix", "an .xlsx file", lambda t: hc.read_facilities(write(t, "fac.xlsx", b"PK\x03\x04")),
-        hc.InputError, "fac.xlsx"),
+    err(
+        "fac-bad-coord-system",
+        "coord_system='utm'",
+        lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n", coord_system="utm"),
+        hc.InputError,
+        "coord_system",
+    ),
+    err(
+        "fac-unsupported-suffix",
+        "an .xlsx file",
+        lambda t: hc.read_facilities(write(t, "fac.xlsx", b"PK\x03\x04")),
+        hc.InputError,
+        "fac.xlsx",
+    ),
     err("fac-not-a-table", "read_facilities(42)", lambda t: hc.read_facilities(42), hc.InputError, "int"),
-    err("fac-empty-geodataframe", "GeoDataFrame with no rows", lambda t: hc.read_facilities(_geo([])),
-        hc.EmptyInputError, "facilities"),
-    err("fac-none-geometry", "a row with geometry None",
-        lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0), None])), hc.InvalidGeometryError, "facilities"),
-    err("fac-empty-point", "a row with POINT EMPTY",
-        lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0), shapely.Point()])), hc.InvalidGeometryError,
-        "facilities"),
-    err("fac-projected-no-crs", "UTM metres without a CRS",
-        lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0)], crs=None)), hc.CRSError, "crs"),
-    err("fac-gibberish-csv", "a binary file named .csv", lambda t: hc.read_facilities(write(t, "fac.csv",
-        bytes(range(256)) * 4)), hc.InputError, "fac.csv"),
-    err("fac-duplicate-index", "two facilities with the same index label",
+    err(
+        "fac-empty-geodataframe",
+        "GeoDataFrame with no rows",
+        lambda t: hc.read_facilities(_geo([])),
+        hc.EmptyInputError,
+        "facilities",
+    ),
+    err(
+        "fac-none-geometry",
+        "a row with geometry None",
+        lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0), None])),
+        hc.InvalidGeometryError,
+        "facilities",
+    ),
+    err(
+        "fac-empty-point",
+        "a row with POINT EMPTY",
+        lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0), shapely.Point()])),
+        hc.InvalidGeometryError,
+        "facilities",
+    ),
+    err(
+        "fac-projected-no-crs",
+        "UTM metres without a CRS",
+        lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0)], crs=None)),
+        hc.CRSError,
+        "crs",
+    ),
+    err(
+        "fac-gibberish-csv",
+        "a binary file named .csv",
+        lambda t: hc.read_facilities(write(t, "fac.csv", bytes(range(256)) * 4)),
+        hc.InputError,
+        "fac.csv",
+    ),
+    err(
+        "fac-duplicate-index",
+        "two facilities with the same index label",
         lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0), shapely.Point(X0 + 10, Y0)]).set_axis([7, 7])),
-        hc.InputError, "duplicate", now="accepted; later joins by index mix the two rows up", owner=FAC),
-    err("fac-lonlat-wrong-crs-label", "lon/lat numbers labelled EPSG:32651",
-        lambda t: hc.read_facilities(_geo([shapely.Point(*HZ)], crs=UTM)), hc.CRSError, "crs"),
-    err("fac-lonlat-no-crs", "lon/lat GeoDataFrame without a CRS",
-        lambda t: hc.read_facilities(_geo([shapely.Point(*HZ)], crs=None)), hc.CRSError, "crs="),
-    warn("fac-polygons", "hospital footprints as polygons",
-         lambda t: hc.read_facilities(_geo([box(0, 0, 100, 100)])), hc.GeometryConvertedWarning, "polygon"),
+        hc.InputError,
+        "duplicate",
+        now="accepted; later joins by index mix the two rows up",
+        owner=FAC,
+    ),
+    err(
+        "fac-lonlat-wrong-crs-label",
+        "lon/lat numbers labelled EPSG:32651",
+        lambda t: hc.read_facilities(_geo([shapely.Point(*HZ)], crs=UTM)),
+        hc.CRSError,
+        "crs",
+    ),
+    err(
+        "fac-lonlat-no-crs",
+        "lon/lat GeoDataFrame without a CRS",
+        lambda t: hc.read_facilities(_geo([shapely.Point(*HZ)], crs=None)),
+        hc.CRSError,
+        "crs=",
+    ),
+    warn(
+        "fac-polygons",
+        "hospital footprints as polygons",
+        lambda t: hc.read_facilities(_geo([box(0, 0, 100, 100)])),
+        hc.GeometryConvertedWarning,
+        "polygon",
+    ),
     warn("fac-mixed-geometry", "a point, a polygon and a line", _mixed, hc.GeometryConvertedWarning, "line"),
     warn("fac-multipoint", "a MultiPoint of two sites", _multi, hc.GeometryConvertedWarning, "multipoint"),
-    ok("fac-csv-roundtrip", "three lon/lat rows", lambda t: hc.read_facilities(_three(t)),
-       lambda f: len(f) == 3 and f.crs.to_epsg() == 32651 and _near(f.geometry.x.iloc[1] - f.geometry.x.iloc[0],
-                                                                     1000.0, 1e-3)),
-    ok("fac-text-numbers", "lon/lat as quoted strings", lambda t: _fac_csv(t, f'{LONLAT}"{HZ[0]}","{HZ[1]}"\n'),
-       lambda f: len(f) == 1 and f.geometry.iloc[0].is_valid),
-    ok("fac-chinese-columns", "经度/纬度 columns", lambda t: _fac_csv(t, f"名称,经度,纬度\n医院,{HZ[0]},{HZ[1]}\n"),
-       lambda f: f["名称"].tolist() == ["医院"]),
-    ok("fac-wgs84-dash-spelling", "coord_system='WGS-84'", lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n",
-       coord_system="WGS-84"), lambda f: len(f) == 1),
-    ok("fac-gcj02-upper", "coord_system='GCJ-02'", lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n",
-       coord_system="GCJ-02"), lambda f: len(f) == 1),
+    ok(
+        "fac-csv-roundtrip",
+        "three lon/lat rows",
+        lambda t: hc.read_facilities(_three(t)),
+        lambda f: (
+            len(f) == 3 and f.crs.to_epsg() == 32651 and near(f.geometry.x.iloc[1] - f.geometry.x.iloc[0], 1000.0, 1e-3)
+        ),
+    ),
+    ok(
+        "fac-text-numbers",
+        "lon/lat as quoted strings",
+        lambda t: _fac_csv(t, f'{LONLAT}"{HZ[0]}","{HZ[1]}"\n'),
+        lambda f: len(f) == 1 and f.geometry.iloc[0].is_valid,
+    ),
+    ok(
+        "fac-chinese-columns",
+        "经度/纬度 columns",
+        lambda t: _fac_csv(t, f"名称,经度,纬度\n医院,{HZ[0]},{HZ[1]}\n"),
+        lambda f: f["名称"].tolist() == ["医院"],
+    ),
+    ok(
+        "fac-wgs84-dash-spelling",
+        "coord_system='WGS-84'",
+        lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n", coord_system="WGS-84"),
+        lambda f: len(f) == 1,
+    ),
+    ok(
+        "fac-gcj02-upper",
+        "coord_system='GCJ-02'",
+        lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n", coord_system="GCJ-02"),
+        lambda f: len(f) == 1,
+    ),
     ok("fac-gcj-shift", "GCJ-02 point in Hangzhou", _gcj_shift, lambda d: 300 < d < 700),
-    ok("fac-gbk-csv", "GBK CSV without encoding=", lambda t: hc.read_facilities(_gbk_csv(t)),
-       lambda f: f["name"].iloc[0] == "杭州市第一人民医院"),
-    ok("fac-gbk-shapefile-no-cpg", "GBK shapefile without .cpg", lambda t: hc.read_facilities(_gbk_shp(t)),
-       lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
-       now="GBK read as Latin-1 mojibake ('º¼ÖÝÊÐ…')", owner=COMMON),
+    ok(
+        "fac-gbk-csv",
+        "GBK CSV without encoding=",
+        lambda t: hc.read_facilities(_gbk_csv(t)),
+        lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
+    ),
+    ok(
+        "fac-gbk-shapefile-no-cpg",
+        "GBK shapefile without .cpg",
+        lambda t: hc.read_facilities(_gbk_shp(t)),
+        lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
+        now="GBK read as Latin-1 mojibake ('º¼ÖÝÊÐ…')",
+        owner=COMMON,
+    ),
     ok("fac-z-coordinates", "PointZ in a GeoPackage", _zpoints, lambda f: len(f) == 1 and f.geometry.iloc[0].x > 0),
-    ok("fac-plain-dataframe", "pandas DataFrame with lon/lat", lambda t: hc.read_facilities(
-       pd.DataFrame({"lon": [HZ[0]], "lat": [HZ[1]]})), lambda f: f.crs.to_epsg() == 32651),
-    ok("fac-keeps-order-and-index", "index labels 'z','a'", lambda t: hc.read_facilities(
-       _geo([shapely.Point(X0, Y0), shapely.Point(X0 + 5, Y0)]).set_axis(["z", "a"])),
-       lambda f: f.index.tolist() == ["z", "a"]),
+    ok(
+        "fac-plain-dataframe",
+        "pandas DataFrame with lon/lat",
+        lambda t: hc.read_facilities(pd.DataFrame({"lon": [HZ[0]], "lat": [HZ[1]]})),
+        lambda f: f.crs.to_epsg() == 32651,
+    ),
+    ok(
+        "fac-keeps-order-and-index",
+        "index labels 'z','a'",
+        lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0), shapely.Point(X0 + 5, Y0)]).set_axis(["z", "a"])),
+        lambda f: f.index.tolist() == ["z", "a"],
+    ),
 ]
 
 
-def _areas(geoms, crs=UTM, **cols) -> gpd.GeoDataFrame:
+def areas_frame(geoms, crs=UTM, **cols) -> gpd.GeoDataFrame:
     n = len(geoms)
     base = {"area_name": [f"区{i}" for i in range(n)], "area_code": [f"A{i}" for i in range(n)]}
     base.update(cols)
@@ -158,176 +280,156 @@ FLAT = shapely.Polygon([(X0, Y0), (X0 + 1000, Y0), (X0 + 2000, Y0)])
 
 
 def _areas_pop(pop: list) -> gpd.GeoDataFrame:
-    return hc.read_areas(_areas([box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], pop=pop))
+    return hc.read_areas(areas_frame([box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], pop=pop))
 
 
 AREAS = [
-    err("areas-missing-file", "read_areas('nope.gpkg')", lambda t: hc.read_areas(t / "nope.gpkg"),
-        hc.DataNotFoundError, "nope.gpkg"),
-    err("areas-empty", "GeoDataFrame with no rows", lambda t: hc.read_areas(_areas([])), hc.EmptyInputError, "areas"),
-    err("areas-points", "points instead of polygons", lambda t: hc.read_areas(_areas([shapely.Point(X0, Y0)])),
-        hc.InputError, "polygon"),
-    err("areas-lines", "boundary lines instead of polygons",
-        lambda t: hc.read_areas(_areas([shapely.LineString([(X0, Y0), (X0 + 9, Y0 + 9)])])),
-        hc.InputError, "polygon"),
-    err("areas-no-name-column", "polygons with only a 'foo' column",
+    err(
+        "areas-missing-file",
+        "read_areas('nope.gpkg')",
+        lambda t: hc.read_areas(t / "nope.gpkg"),
+        hc.DataNotFoundError,
+        "nope.gpkg",
+    ),
+    err(
+        "areas-empty",
+        "GeoDataFrame with no rows",
+        lambda t: hc.read_areas(areas_frame([])),
+        hc.EmptyInputError,
+        "areas",
+    ),
+    err(
+        "areas-points",
+        "points instead of polygons",
+        lambda t: hc.read_areas(areas_frame([shapely.Point(X0, Y0)])),
+        hc.InputError,
+        "polygon",
+    ),
+    err(
+        "areas-lines",
+        "boundary lines instead of polygons",
+        lambda t: hc.read_areas(areas_frame([shapely.LineString([(X0, Y0), (X0 + 9, Y0 + 9)])])),
+        hc.InputError,
+        "polygon",
+    ),
+    err(
+        "areas-no-name-column",
+        "polygons with only a 'foo' column",
         lambda t: hc.read_areas(gpd.GeoDataFrame({"foo": [1]}, geometry=[box(0, 0, 10, 10)], crs=UTM)),
-        hc.MissingColumnError, "name"),
-    err("areas-named-column-missing", "name_column='区名' absent",
-        lambda t: hc.read_areas(_areas([box(0, 0, 10, 10)]), name_column="区名"), hc.MissingColumnError, "区名"),
-    err("areas-overlap-city-and-district", "a city polygon plus one of its districts",
-        lambda t: hc.read_areas(_areas([box(0, 0, 2000, 2000), box(0, 0, 1000, 1000)])), hc.InputError,
-        "overlap", now="accepted silently (assess then counts residents twice)", owner=POPF),
-    err("areas-duplicate-code", "two areas with area_code 'A0'", lambda t: hc.read_areas(
-        _areas([box(0, 0, 10, 10), box(20, 0, 30, 10)], area_code=["A0", "A0"])), hc.InputError, "A0"),
-    err("areas-zero-area", "a polygon with three collinear vertices", lambda t: hc.read_areas(_areas([FLAT])),
-        hc.InvalidGeometryError, "区0", now="kept: an area of 0 km² (density inf downstream)", owner=POPF),
-    err("areas-nan-pop", "pop NaN in one area", lambda t: _areas_pop([100.0, np.nan]), hc.InputError, "pop",
-        now="accepted silently (assess then fails with a raw ValueError)", owner=POPF),
-    err("areas-negative-pop", "pop -5", lambda t: _areas_pop([100.0, -5.0]), hc.InputError, "pop",
-        now="accepted as a negative population", owner=POPF),
-    err("areas-text-pop", "pop '20,000' as text", lambda t: _areas_pop(["20,000", "300"]), hc.InputError, "pop",
-        now="accepted as text; assess later fails with a raw ValueError", owner=POPF),
-    err("areas-bad-coord-system", "coord_system='utm'",
-        lambda t: hc.read_areas(_areas([box(0, 0, 10, 10)]).to_crs(4326), coord_system="utm"), hc.InputError,
-        "coord_system"),
-    warn("areas-bowtie-repaired", "a bow-tie (self-intersecting) district", lambda t: hc.read_areas(_areas([BOWTIE])),
-         hc.GeometryConvertedWarning, "区0", check=lambda a: _near(a.geometry.area.sum(), 500_000.0, 1e-3),
-         now="repaired silently (the area is right, nothing says so)", owner=POPF),
-    warn("areas-lonlat-no-crs", "lon/lat polygons without a CRS", lambda t: hc.read_areas(
-         _areas([shapely.box(120.1, 30.2, 120.2, 30.3)], crs=None)), hc.AssumedCRSWarning, "wgs84"),
-    ok("areas-keeps-names", "two districts", lambda t: hc.read_areas(_areas([box(0, 0, 10, 10), box(20, 0, 30, 10)])),
-       lambda a: a["area_name"].tolist() == ["区0", "区1"] and a["area_code"].tolist() == ["A0", "A1"]),
-    ok("areas-chinese-columns", "名称/代码 columns", lambda t: hc.read_areas(gpd.GeoDataFrame(
-       {"名称": ["甲街道"], "代码": ["330101"]}, geometry=[box(0, 0, 10, 10)], crs=UTM)),
-       lambda a: a["area_name"].tolist() == ["甲街道"] and a["area_code"].tolist() == ["330101"],
-       now="代码 is not recognised: area_code silently falls back to the name", owner=POPF),
-    ok("areas-multipolygon", "a district in two parts", lambda t: hc.read_areas(_areas([shapely.MultiPolygon(
-       [box(0, 0, 10, 10), box(20, 0, 30, 10)])])), lambda a: len(a) == 1),
-    ok("areas-numeric-code", "area_code as integers", lambda t: hc.read_areas(_areas([box(0, 0, 10, 10)],
-       area_code=[330101])), lambda a: str(a["area_code"].iloc[0]) == "330101"),
+        hc.MissingColumnError,
+        "name",
+    ),
+    err(
+        "areas-named-column-missing",
+        "name_column='区名' absent",
+        lambda t: hc.read_areas(areas_frame([box(0, 0, 10, 10)]), name_column="区名"),
+        hc.MissingColumnError,
+        "区名",
+    ),
+    err(
+        "areas-overlap-city-and-district",
+        "a city polygon plus one of its districts",
+        lambda t: hc.read_areas(areas_frame([box(0, 0, 2000, 2000), box(0, 0, 1000, 1000)])),
+        hc.InputError,
+        "overlap",
+        now="accepted silently (assess then counts residents twice)",
+        owner=POPF,
+    ),
+    err(
+        "areas-duplicate-code",
+        "two areas with area_code 'A0'",
+        lambda t: hc.read_areas(areas_frame([box(0, 0, 10, 10), box(20, 0, 30, 10)], area_code=["A0", "A0"])),
+        hc.InputError,
+        "A0",
+    ),
+    err(
+        "areas-zero-area",
+        "a polygon with three collinear vertices",
+        lambda t: hc.read_areas(areas_frame([FLAT])),
+        hc.InvalidGeometryError,
+        "区0",
+        now="kept: an area of 0 km² (density inf downstream)",
+        owner=POPF,
+    ),
+    err(
+        "areas-nan-pop",
+        "pop NaN in one area",
+        lambda t: _areas_pop([100.0, np.nan]),
+        hc.InputError,
+        "pop",
+        now="accepted silently (assess then fails with a raw ValueError)",
+        owner=POPF,
+    ),
+    err(
+        "areas-negative-pop",
+        "pop -5",
+        lambda t: _areas_pop([100.0, -5.0]),
+        hc.InputError,
+        "pop",
+        now="accepted as a negative population",
+        owner=POPF,
+    ),
+    err(
+        "areas-text-pop",
+        "pop '20,000' as text",
+        lambda t: _areas_pop(["20,000", "300"]),
+        hc.InputError,
+        "pop",
+        now="accepted as text; assess later fails with a raw ValueError",
+        owner=POPF,
+    ),
+    err(
+        "areas-bad-coord-system",
+        "coord_system='utm'",
+        lambda t: hc.read_areas(areas_frame([box(0, 0, 10, 10)]).to_crs(4326), coord_system="utm"),
+        hc.InputError,
+        "coord_system",
+    ),
+    warn(
+        "areas-bowtie-repaired",
+        "a bow-tie (self-intersecting) district",
+        lambda t: hc.read_areas(areas_frame([BOWTIE])),
+        hc.GeometryConvertedWarning,
+        "区0",
+        check=lambda a: near(a.geometry.area.sum(), 500_000.0, 1e-3),
+        now="repaired silently (the area is right, nothing says so)",
+        owner=POPF,
+    ),
+    warn(
+        "areas-lonlat-no-crs",
+        "lon/lat polygons without a CRS",
+        lambda t: hc.read_areas(areas_frame([shapely.box(120.1, 30.2, 120.2, 30.3)], crs=None)),
+        hc.AssumedCRSWarning,
+        "wgs84",
+    ),
+    ok(
+        "areas-keeps-names",
+        "two districts",
+        lambda t: hc.read_areas(areas_frame([box(0, 0, 10, 10), box(20, 0, 30, 10)])),
+        lambda a: a["area_name"].tolist() == ["区0", "区1"] and a["area_code"].tolist() == ["A0", "A1"],
+    ),
+    ok(
+        "areas-chinese-columns",
+        "名称/代码 columns",
+        lambda t: hc.read_areas(
+            gpd.GeoDataFrame({"名称": ["甲街道"], "代码": ["330101"]}, geometry=[box(0, 0, 10, 10)], crs=UTM)
+        ),
+        lambda a: a["area_name"].tolist() == ["甲街道"] and a["area_code"].tolist() == ["330101"],
+        now="代码 is not recognised: area_code silently falls back to the name",
+        owner=POPF,
+    ),
+    ok(
+        "areas-multipolygon",
+        "a district in two parts",
+        lambda t: hc.read_areas(areas_frame([shapely.MultiPolygon([box(0, 0, 10, 10), box(20, 0, 30, 10)])])),
+        lambda a: len(a) == 1,
+    ),
+    ok(
+        "areas-numeric-code",
+        "area_code as integers",
+        lambda t: hc.read_areas(areas_frame([box(0, 0, 10, 10)], area_code=[330101])),
+        lambda a: str(a["area_code"].iloc[0]) == "330101",
+    ),
 ]
 
-
-def _pop_csv(tmp: Path, rows: str) -> gpd.GeoDataFrame:
-    return hc.read_population(write(tmp, "pop.csv", f"lon,lat,pop\n{rows}"))
-
-
-def _tif(tmp: Path, data, crs="EPSG:32651", nodata=-1.0) -> Path:
-    import rasterio
-    from rasterio.transform import from_origin
-
-    arr = np.asarray(data, dtype="float32")
-    p = tmp / "pop.tif"
-    kw = {"driver": "GTiff", "height": arr.shape[0], "width": arr.shape[1], "count": 1, "dtype": "float32"}
-    with rasterio.open(p, "w", crs=crs, transform=from_origin(X0, Y0 + 200, 100, 100), nodata=nodata, **kw) as dst:
-        dst.write(arr, 1)
-    return p
-
-
-P1 = f"{HZ[0]},{HZ[1]}"
-POPULATION = [
-    err("pop-missing-file", "read_population('nope.tif')", lambda t: hc.read_population(t / "nope.tif"),
-        hc.DataNotFoundError, "nope.tif"),
-    err("pop-empty-csv-0-bytes", "0-byte CSV", lambda t: hc.read_population(write(t, "pop.csv", "")),
-        hc.EmptyInputError, "pop.csv", now="pandas EmptyDataError escapes", owner=COMMON),
-    err("pop-header-only", "CSV with a header and no rows", lambda t: _pop_csv(t, ""), hc.EmptyInputError, "pop"),
-    err("pop-no-count-column", "points without a count column", lambda t: hc.read_population(
-        write(t, "pop.csv", f"lon,lat,foo\n{P1},3\n")), hc.MissingColumnError, "pop"),
-    err("pop-named-column-missing", "pop_column='人口数' absent", lambda t: hc.read_population(
-        write(t, "pop.csv", f"lon,lat,pop\n{P1},3\n"), pop_column="人口数"), hc.MissingColumnError, "人口数"),
-    err("pop-nan-count", "one empty count", lambda t: _pop_csv(t, f"{P1},\n{P1},5\n"), hc.InputError, "pop"),
-    err("pop-negative-count", "count -3", lambda t: _pop_csv(t, f"{P1},-3\n"), hc.InputError, "pop"),
-    err("pop-text-count", "count '20,000'", lambda t: _pop_csv(t, f'{P1},"20,000"\n'), hc.InputError, "pop"),
-    err("pop-raster-no-crs", "GeoTIFF without a CRS", lambda t: hc.read_population(_tif(t, [[1, 2], [3, 4]], crs=None)),
-        hc.InputError, "pop.tif"),
-    err("pop-raster-all-nodata", "GeoTIFF of nodata only", lambda t: hc.read_population(_tif(t, [[-1, -1]])),
-        hc.EmptyInputError, "pop.tif"),
-    err("pop-raster-bad-band", "band=3 of a one-band GeoTIFF", lambda t: hc.read_population(
-        _tif(t, [[1, 2]]), band=3), hc.InputError, "band",
-        now="raw rasterio IndexError: band index 3 out of range", owner=POPF),
-    err("pop-raster-negative-cells", "GeoTIFF with a -5 cell (nodata is -1)", lambda t: hc.read_population(
-        _tif(t, [[1, -5]])), hc.InputError, "pop.tif"),
-    err("pop-corrupt-tif", "a text file named .tif", lambda t: hc.read_population(write(t, "pop.tif", "hello")),
-        hc.InputError, "pop.tif", now="raw RasterioIOError: not recognized as a supported file format", owner=POPF),
-    ok("pop-raster-counts", "2×2 GeoTIFF [[1, 2], [nodata, 0]]", lambda t: hc.read_population(
-       _tif(t, [[1, 2], [-1, 0]])), lambda p: len(p) == 2 and _near(p["pop"].sum(), 3.0)),
-    ok("pop-raster-cell-centres", "1×2 GeoTIFF, 100 m cells", lambda t: hc.read_population(_tif(t, [[1, 2]])),
-       lambda p: _near(p.to_crs(UTM).geometry.x.min(), X0 + 50, 1e-3)),
-    ok("pop-csv-counts", "two rows 3 and 5", lambda t: _pop_csv(t, f"{P1},3\n{P1},5\n"),
-       lambda p: p["pop"].tolist() == [3.0, 5.0]),
-    ok("pop-chinese-count", "column 常住人口", lambda t: hc.read_population(write(t, "pop.csv",
-       f"lon,lat,常住人口\n{P1},7\n")), lambda p: p["pop"].tolist() == [7.0]),
-    ok("pop-polygons-kept", "census polygons", lambda t: hc.read_population(_areas([box(0, 0, 10, 10)], pop=[9])),
-       lambda p: p.geometry.geom_type.tolist() == ["Polygon"] and p["pop"].tolist() == [9]),
-]
-
-
-def _spread(geoms, pops, **kw) -> gpd.GeoDataFrame:
-    return hc.spread_population(_areas(geoms, pop=pops), graph("drive"), **kw)
-
-
-BIG = box(-500, -500, 4500, 500)  # covers all 5 nodes of the line graph (0..4 km)
-SPREAD = [
-    ok("spread-by-road-length", "one polygon of 1,000 over nodes 0..4 km", lambda t: _spread([BIG], [1000.0],
-       partial="all"), lambda p: _near(p["pop"].sum(), 1000.0) and _near(p["pop"].max(), 250.0)),
-    ok("spread-two-polygons", "two polygons 600 and 900", lambda t: _spread([box(-500, -500, 2500, 500),
-       box(2500, -500, 4500, 500)], [600.0, 900.0], partial="all"), lambda p: _near(p["pop"].sum(), 1500.0)),
-    warn("spread-self-intersecting", "a bow-tie census polygon", lambda t: hc.spread_population(
-         _areas([shapely.Polygon([(X0 - 500, Y0 - 500), (X0 + 4500, Y0 + 500), (X0 + 4500, Y0 - 500),
-                                  (X0 - 500, Y0 + 500)])], pop=[100.0]), graph("drive"), partial="all"),
-         hc.GeometryConvertedWarning, "区0", check=lambda p: _near(p["pop"].sum(), 100.0),
-         now="repaired silently: no warning names the polygon", owner=POPF),
-    err("spread-nan-pop", "pop NaN", lambda t: _spread([BIG], [np.nan]), hc.InputError, "pop"),
-    err("spread-negative-pop", "pop -100", lambda t: _spread([BIG], [-100.0]), hc.InputError, "pop"),
-    err("spread-missing-pop-column", "pop_column='人口' absent", lambda t: _spread([BIG], [1.0], pop_column="人口"),
-        hc.MissingColumnError, "人口"),
-    err("spread-bad-partial", "partial='some'", lambda t: _spread([BIG], [1.0], partial="some"), hc.InputError,
-        "partial"),
-    err("spread-unprepared-graph", "a raw networkx graph", lambda t: hc.spread_population(
-        _areas([BIG], pop=[1.0]), __import__("bad_inputs.corpus").corpus.raw_line()), hc.InputError, "read_network"),
-    warn("spread-polygon-off-network", "a district 50 km away", lambda t: _spread([BIG, box(50_000, 0, 51_000, 1000)],
-         [10.0, 20.0]), hc.HealthcovWarning, "区1", check=lambda p: "区1" in str(p.attrs.get("unplaced")),
-         now="the warning and .attrs['unplaced'] give the row number 1, not the area's name", owner=POPF),
-]
-
-
-def _grid(cell_m: float, pop: float = 200.0) -> gpd.GeoDataFrame:
-    return hc.grid_population(_areas([box(0, 0, 2000, 1000)], pop=[pop]), cell_m=cell_m)
-
-
-GRID = [
-    ok("grid-two-cells", "2×1 km polygon of 200, 1 km cells", lambda t: _grid(1000.0),
-       lambda g: len(g) == 2 and _near(g["pop"].sum(), 200.0) and _near(g["pop"].max(), 100.0)),
-    ok("grid-fine-cells", "2×1 km polygon of 200, 250 m cells", lambda t: _grid(250.0),
-       lambda g: len(g) == 32 and _near(g["pop"].sum(), 200.0)),
-    err("grid-zero-cell", "cell_m=0", lambda t: _grid(0.0), hc.InputError, "cell_m"),
-    err("grid-negative-cell", "cell_m=-100", lambda t: _grid(-100.0), hc.InputError, "cell_m"),
-    err("grid-nan-cell", "cell_m=NaN", lambda t: _grid(float("nan")), hc.InputError, "cell_m"),
-    err("grid-nan-pop", "pop NaN", lambda t: _grid(1000.0, np.nan), hc.InputError, "pop"),
-    ok("grid-lonlat-projected", "0.1° × 0.1° polygon of 5 in lon/lat", lambda t: hc.grid_population(
-       _areas([shapely.box(120.1, 30.2, 120.2, 30.3)], crs=4326, pop=[5.0]), cell_m=1000.0),
-       lambda g: g.crs.to_epsg() == 32651 and _near(g["pop"].sum(), 5.0) and 100 < len(g) < 125),
-]
-
-
-def _env(path: str):
-    return mock.patch.dict(os.environ, {"HEALTHCOV_DATA": path})
-
-
-def _data_dir_missing(tmp: Path):
-    with _env(str(tmp / "nowhere")):
-        return hc.datasets.data_dir()
-
-
-DATASETS = [
-    err("data-unknown-name", "datasets.path('atlantis')", lambda t: hc.datasets.path("atlantis"), hc.InputError,
-        "atlantis"),
-    err("data-dir-missing", "HEALTHCOV_DATA pointing nowhere", _data_dir_missing, hc.DataNotFoundError, "nowhere"),
-    err("data-census-unknown-region", "census_areas('atlantis')", lambda t: hc.datasets.census_areas("atlantis"),
-        hc.InputError, "atlantis"),
-    err("data-unknown-category", "shanghai_health_facilities('牙医')",
-        lambda t: hc.datasets.shanghai_health_facilities("牙医"), hc.InputError, "牙医"),
-]
-
-CASES = [*FACILITIES, *AREAS, *POPULATION, *SPREAD, *GRID, *DATASETS]
+CASES = [*FACILITIES, *AREAS]

@@ -1,6 +1,6 @@
 """Run every corpus case once and print what happens now (to write the xfail reasons and docs/reliability.md).
 
-    PYTHONPATH=coverage:tests python tests/bad_inputs/probe.py [id-substring ...]
+PYTHONPATH=coverage:tests python tests/bad_inputs/probe.py [id-substring ...]
 """
 
 from __future__ import annotations

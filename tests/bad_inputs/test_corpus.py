@@ -12,14 +12,24 @@ import numpy as np
 import pytest
 
 import healthcov as hc
-from bad_inputs import cases_api, cases_assess, cases_cli, cases_network, cases_readers
+from bad_inputs import (
+    cases_api,
+    cases_assess,
+    cases_cli,
+    cases_network,
+    cases_outputs,
+    cases_population,
+    cases_readers,
+)
 from bad_inputs.corpus import CORRECT, ERROR, WARNING, Case, CliResult
 
 ALL: list[Case] = [
     *cases_readers.CASES,
+    *cases_population.CASES,
     *cases_network.CASES,
     *cases_api.CASES,
     *cases_assess.CASES,
+    *cases_outputs.CASES,
     *cases_cli.CASES,
 ]
 

@@ -117,8 +117,9 @@ POPS = st.lists(st.integers(0, 1000).map(float), min_size=5, max_size=5)
 def test_another_crs_gives_the_same_verdicts(tmp_path_factory, pop, crs):
     tmp = tmp_path_factory.mktemp("crs")
     a = _quiet(assess_world, tmp, pop=world_pop(pop))
-    b = _quiet(assess_world, tmp, pop=world_pop(pop).to_crs(crs), fac=world_fac().to_crs(crs),
-               areas=world_areas().to_crs(crs))
+    b = _quiet(
+        assess_world, tmp, pop=world_pop(pop).to_crs(crs), fac=world_fac().to_crs(crs), areas=world_areas().to_crs(crs)
+    )
     assert _verdicts(a) == _verdicts(b)
 
 
@@ -150,5 +151,5 @@ def test_permuting_facilities_and_points_changes_no_time(grid, data):
     b = _quiet(hc.travel_times, G, fac.iloc[list(q)], points=homes.iloc[list(p)])
     assert np.allclose(a["travel_time_s"].sort_index(), b["travel_time_s"].sort_index())
     assert a.sort_index()["facility"].tolist() == b.sort_index()["facility"].tolist() or np.allclose(
-        a["dist_m"].sort_index(), b["dist_m"].sort_index())
-
+        a["dist_m"].sort_index(), b["dist_m"].sort_index()
+    )
