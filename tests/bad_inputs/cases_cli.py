@@ -6,15 +6,20 @@ station at x = 0), pop.gpkg (5 points), areas.gpkg (甲街道 A, 乙镇 B), tiny
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
 import geopandas as gpd
 import pandas as pd
 
+import healthcov as hc
 from bad_inputs.corpus import (
     CORRECT,
     Case,
+    CliResult,
     cli,
     cli_err,
     csv_points,
@@ -107,6 +112,21 @@ def _report_into_folder(t: Path):
     return res
 
 
+def _out_checked_first(t: Path):
+    """Two problems: a missing network and an output path that is a folder; the output is checked first."""
+    (t / "report.html").mkdir()
+    return cli([str(a) for a in report_argv(t, network=t / "nope.gpkg")])
+
+
+def _subprocess(t: Path) -> CliResult:
+    """The real process: ``python -m healthcov.cli`` with the package this test imports."""
+    paths = [str(Path(hc.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    argv = [sys.executable, "-m", "healthcov.cli", "profiles", "atlantis"]
+    p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    return CliResult(p.returncode, p.stdout, p.stderr)
+
+
 def _boom(*_a, **_k):
     raise RuntimeError("boom")
 
@@ -194,6 +214,17 @@ CASES = [
         now="traceback after the whole computation; report.csv and report.gpkg written anyway",
         owner=CLI,
         now_raises=IsADirectoryError,
+    ),
+    cli_err(
+        "cli-report-out-checked-first",
+        "--out report.html a folder and --network nope.gpkg",
+        _out_checked_first,
+        "report.html",
+        now="the network is read first: the error names nope.gpkg, not the output path",
+        owner=CLI,
+    ),
+    cli_err(
+        "cli-subprocess-exit-2", "python -m healthcov.cli profiles atlantis (a real process)", _subprocess, "atlantis"
     ),
     cli_err(
         "cli-report-out-missing-folder",

@@ -250,7 +250,7 @@ FACILITIES = [
         lambda t: hc.read_facilities(_gbk_shp(t)),
         lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
         now="GBK read as Latin-1 mojibake ('º¼ÖÝÊÐ…')",
-        owner=COMMON,
+        owner=FAC,
     ),
     ok("fac-z-coordinates", "PointZ in a GeoPackage", _zpoints, lambda f: len(f) == 1 and f.geometry.iloc[0].x > 0),
     ok(
@@ -432,4 +432,59 @@ AREAS = [
     ),
 ]
 
-CASES = [*FACILITIES, *AREAS]
+
+def _gbk_areas(tmp: Path) -> Path:
+    g = areas_frame([box(0, 0, 1000, 1000)], area_name=["西湖区"]).to_crs(4326)
+    g.to_file(tmp / "areas.shp", encoding="GBK")
+    (tmp / "areas.cpg").unlink(missing_ok=True)
+    return tmp / "areas.shp"
+
+
+def _gbk_areas_csv_pop(tmp: Path) -> Path:
+    p = tmp / "pop.csv"
+    p.write_bytes(f"名称,lon,lat,人口\n西湖村,{HZ[0]},{HZ[1]},120\n".encode("gbk"))
+    return p
+
+
+ENCODINGS = [
+    ok(
+        "areas-gbk-shapefile-no-cpg",
+        "GBK district names in a shapefile without .cpg",
+        lambda t: hc.read_areas(_gbk_areas(t)),
+        lambda a: a["area_name"].tolist() == ["西湖区"],
+        now="names read as Latin-1 mojibake",
+        owner=POPF,
+    ),
+    ok(
+        "areas-encoding-argument",
+        "read_areas(..., encoding='gbk')",
+        lambda t: hc.read_areas(_gbk_areas(t), encoding="gbk"),
+        lambda a: a["area_name"].tolist() == ["西湖区"],
+        now="TypeError: read_areas() got an unexpected keyword argument 'encoding'",
+        owner=POPF,
+        now_raises=TypeError,
+    ),
+    ok(
+        "pop-gbk-csv",
+        "GBK CSV with 人口 and no encoding=",
+        lambda t: hc.read_population(_gbk_areas_csv_pop(t)),
+        lambda p: p["pop"].tolist() == [120.0] and p["名称"].tolist() == ["西湖村"],
+    ),
+    ok(
+        "pop-encoding-argument",
+        "read_population(..., encoding='gbk')",
+        lambda t: hc.read_population(_gbk_areas_csv_pop(t), encoding="gbk"),
+        lambda p: p["pop"].tolist() == [120.0],
+        now="TypeError: read_population() got an unexpected keyword argument 'encoding'",
+        owner=POPF,
+        now_raises=TypeError,
+    ),
+    ok(
+        "fac-encoding-argument",
+        "read_facilities(..., encoding='gbk')",
+        lambda t: hc.read_facilities(_gbk_csv(t), encoding="gbk"),
+        lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
+    ),
+]
+
+CASES = [*FACILITIES, *AREAS, *ENCODINGS]

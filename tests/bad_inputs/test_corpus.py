@@ -16,6 +16,7 @@ from bad_inputs import (
     cases_api,
     cases_assess,
     cases_cli,
+    cases_more,
     cases_network,
     cases_outputs,
     cases_population,
@@ -31,6 +32,7 @@ ALL: list[Case] = [
     *cases_assess.CASES,
     *cases_outputs.CASES,
     *cases_cli.CASES,
+    *cases_more.CASES,
 ]
 
 

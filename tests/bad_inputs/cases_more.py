@@ -1,0 +1,244 @@
+"""More inputs found while writing the corpus: CSV dialects, duplicate labels, speed columns, far points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+import healthcov as hc
+from bad_inputs.cases_assess import CIRCLE, by_hand
+from bad_inputs.corpus import (
+    UTM,
+    X0,
+    Y0,
+    assess_world,
+    err,
+    graph,
+    line,
+    near,
+    ok,
+    pts,
+    roads,
+    warn,
+    world_areas,
+    world_fac,
+    world_pop,
+    write,
+)
+
+FAC = "io/facilities.py"
+NET = "io/networks.py"
+POPF = "io/population.py"
+HZ = "120.155,30.274"
+
+
+def _fac_csv(t: Path, text: str | bytes) -> gpd.GeoDataFrame:
+    return hc.read_facilities(write(t, "fac.csv", text))
+
+
+def _speed_col(value) -> object:
+    r = roads([line((0, 0), (1000, 0), (2000, 0))], maxspeed_kph=[value])
+    return hc.read_network(r, mode="drive", speed="maxspeed_kph")
+
+
+def _max_time(G) -> float:
+    return max(d["travel_time"] for *_, d in G.edges(data=True))
+
+
+CSV = [
+    ok(
+        "fac-csv-utf8-bom",
+        "an Excel CSV (UTF-8 with BOM) whose first column is lon",
+        lambda t: _fac_csv(t, f"lon,lat,name\n{HZ},医院\n".encode("utf-8-sig")),
+        lambda f: f["name"].tolist() == ["医院"],
+    ),
+    err(
+        "fac-csv-semicolons",
+        "a CSV separated by semicolons",
+        lambda t: _fac_csv(t, f"lon;lat;name\n{HZ.replace(',', ';')};a\n"),
+        hc.MissingColumnError,
+        "lon;lat;name",
+    ),
+    ok(
+        "fac-csv-spaces-in-header",
+        "header ' lon , lat '",
+        lambda t: _fac_csv(t, f" lon , lat \n{HZ}\n"),
+        lambda f: len(f) == 1,
+    ),
+    ok("fac-csv-uppercase-header", "header LON,LAT", lambda t: _fac_csv(t, f"LON,LAT\n{HZ}\n"), lambda f: len(f) == 1),
+    err(
+        "fac-csv-degree-minutes",
+        "lon '120°09′18″'",
+        lambda t: _fac_csv(t, "lon,lat\n120°09′18″,30°16′26″\n"),
+        hc.InputError,
+        "lon",
+    ),
+    ok(
+        "fac-csv-numpy-exotic",
+        "lon/lat with trailing spaces ' 120.155 '",
+        lambda t: _fac_csv(t, 'lon,lat\n" 120.155 "," 30.274 "\n'),
+        lambda f: len(f) == 1,
+    ),
+]
+
+SPEEDS = [
+    ok(
+        "net-speed-column",
+        "speed column 60 km/h on one 2 km line",
+        lambda t: _speed_col(60.0),
+        lambda G: near(_max_time(G), 120.0),
+    ),
+    err(
+        "net-speed-column-text",
+        "speed column 'fast'",
+        lambda t: _speed_col("fast"),
+        hc.InputError,
+        "maxspeed_kph",
+        now="silently replaced by the class speed (residential 20 km/h)",
+        owner=NET,
+    ),
+    err(
+        "net-speed-column-zero",
+        "speed column 0",
+        lambda t: _speed_col(0.0),
+        hc.InputError,
+        "maxspeed_kph",
+        now="silently replaced by the class speed (residential 20 km/h)",
+        owner=NET,
+    ),
+    err(
+        "net-speed-column-missing",
+        "speed='限速' absent",
+        lambda t: hc.read_network(roads([line((0, 0), (1000, 0))]), speed="限速"),
+        hc.MissingColumnError,
+        "限速",
+    ),
+    ok(
+        "net-maxspeed-none",
+        "OSM maxspeed 'none' (ignored: the table speed)",
+        lambda t: hc.read_network(
+            __import__("bad_inputs.corpus").corpus.raw_line(3, maxspeed="signals"), mode="drive", use_maxspeed=True
+        ),
+        lambda G: near(_max_time(G), 180.0),
+    ),
+]
+
+
+def _dup_index(t: Path):
+    return assess_world(t, pop=world_pop().set_axis([0, 0, 1, 1, 2]), fac=world_fac().set_axis([7, 7]))
+
+
+MORE = [
+    ok("assess-duplicate-labels", "population index [0, 0, 1, 1, 2], facilities [7, 7]", _dup_index, by_hand),
+    ok(
+        "assess-multipolygon-area",
+        "乙镇 in two parts",
+        lambda t: assess_world(
+            t,
+            areas=world_areas().assign(
+                geometry=[
+                    world_areas().geometry[0],
+                    shapely.MultiPolygon(
+                        [
+                            shapely.box(X0 + 2500, Y0 - 500, X0 + 3500, Y0 + 500),
+                            shapely.box(X0 + 3500, Y0 - 500, X0 + 4500, Y0 + 500),
+                        ]
+                    ),
+                ]
+            ),
+        ),
+        by_hand,
+    ),
+    err("assess-no-rules", "rules=[]", lambda t: assess_world(t, rules=[]), hc.InputError, "rules"),
+    ok(
+        "report-no-exports",
+        "write_report(exports=False)",
+        lambda t: (hc.write_report(assess_world(t), t / "r.html", exports=False), sorted(p.name for p in t.iterdir())),
+        lambda r: r[1] == ["r.html", "tinyville.toml"],
+    ),
+    ok(
+        "explore-no-network",
+        "explore_assessment of an assessment made with G=None",
+        lambda t: hc.explore_assessment(assess_world(t, G=None)),
+        lambda m: m is not None,
+    ),
+    warn(
+        "tt-point-far",
+        "a home 5 km from the road",
+        lambda t: hc.travel_times(graph("drive"), pts([(0, 0)]), points=pts([(0, 0), (0, 5000)])),
+        hc.OffNetworkWarning,
+        "points",
+        check=lambda r: r["travel_time_s"].iloc[0] == 0 and np.isinf(r["travel_time_s"].iloc[1]),
+    ),
+    warn(
+        "iso-one-facility-far",
+        "two clinics, one 50 km away",
+        lambda t: hc.isochrones(graph("drive"), pts([(0, 0), (50_000, 0)]), minutes=3),
+        hc.OffNetworkWarning,
+        "facilities",
+    ),
+    ok(
+        "iso-numpy-minutes",
+        "minutes=np.array([3, 6])",
+        lambda t: hc.isochrones(graph("drive"), pts([(0, 0)]), minutes=np.array([3.0, 6.0])),
+        lambda r: r["minutes"].tolist() == [3.0, 6.0],
+    ),
+    ok(
+        "grid-points-pass-through",
+        "grid_population of a point of 5",
+        lambda t: hc.grid_population(pts([(0, 0)], pop=[5.0]), cell_m=100.0),
+        lambda g: g.geom_type.tolist() == ["Point"] and g["pop"].sum() == 5,
+    ),
+    err(
+        "spread-missing-weight",
+        "weight='人口权重' absent from the nodes",
+        lambda t: hc.spread_population(
+            gpd.GeoDataFrame({"pop": [10.0]}, geometry=[shapely.box(X0 - 500, Y0 - 500, X0 + 4500, Y0 + 500)], crs=UTM),
+            graph("drive"),
+            weight="人口权重",
+        ),
+        hc.InputError,
+        "人口权重",
+        now="misleading warning: 'polygons have no road node inside'",
+        owner=POPF,
+    ),
+    err(
+        "snap-multipoint",
+        "a MultiPoint to snap",
+        lambda t: hc.snap_points(
+            graph("drive"),
+            gpd.GeoDataFrame(geometry=[shapely.MultiPoint([(X0, Y0 + 10), (X0 + 100, Y0 + 10)])], crs=UTM),
+        ),
+        hc.InvalidGeometryError,
+        "read_facilities",
+    ),
+    ok(
+        "pop-raster-lonlat",
+        "a 2-cell GeoTIFF in EPSG:4326",
+        lambda t: hc.read_population(_tif_ll(t)),
+        lambda p: len(p) == 2 and near(p["pop"].sum(), 7.0),
+    ),
+    ok(
+        "compare-different-rules",
+        "compare(all rules, circle only): fleet rows kept, other side empty",
+        lambda t: hc.compare(assess_world(t), assess_world(t, rules=[CIRCLE])),
+        lambda c: len(c) == 4 and c.loc[c["rule_id"] == "ems.fleet", "verdict_b"].isna().all(),
+    ),
+]
+
+
+def _tif_ll(t: Path) -> Path:
+    import rasterio
+    from rasterio.transform import from_origin
+
+    p = t / "pop.tif"
+    kw = {"driver": "GTiff", "height": 1, "width": 2, "count": 1, "dtype": "float32", "crs": "EPSG:4326"}
+    with rasterio.open(p, "w", transform=from_origin(120.1, 30.3, 0.001, 0.001), nodata=-1.0, **kw) as dst:
+        dst.write(np.array([[3.0, 4.0]], dtype="float32"), 1)
+    return p
+
+
+CASES = [*CSV, *SPEEDS, *MORE]
