@@ -61,6 +61,7 @@ TRAVEL = [
         "clinic 10 m off the road",
         lambda t: _tt(pts([(0, 10)])),
         lambda r: _times(r) == [2.4, 182.4, 362.4],
+        why="10 m access leg at 15 km/h = 2.4 s added to every time",
     ),
     ok(
         "tt-lonlat-facility",
@@ -134,6 +135,7 @@ TRAVEL = [
         "component",
         now="OffNetworkError that does not say the island was dropped",
         owner=SNAP,
+        why="the message must say the island was dropped, not blame GCJ-02",
     ),
     warn(
         "tt-routes-through-mainland",
@@ -143,6 +145,7 @@ TRAVEL = [
         "dropped",
         now="silently 216 s: both snap 300 m to the mainland",
         owner=SNAP,
+        why="homes on a dropped island must not be routed through the mainland silently",
     ),
     err("tt-empty-facilities", "no facilities", lambda t: _tt(AT0.iloc[:0]), hc.EmptyInputError, "facilities"),
     err(
@@ -192,6 +195,7 @@ TRAVEL = [
         now="raw scipy ValueError: 'limit must be >= 0'",
         owner=TT,
         now_raises=ValueError,
+        why="a negative limit is a user error with a named argument",
     ),
     err(
         "tt-nan-max-time",
@@ -229,6 +233,7 @@ ISOCHRONES = [
         "6 min drive from node 0 reaches 2 km of road",
         lambda t: _iso(minutes=6, fill_m=0.0, cell_m=50.0),
         lambda r: 1900 < r.geometry.iloc[0].bounds[2] - X0 < 2300,
+        why="6 min at 20 km/h = 2 km of road from node 0",
     ),
     ok(
         "iso-unsorted-minutes",
@@ -300,6 +305,7 @@ SNAPPING = [
             and _near(r["access_time_s"].iloc[0], 7.2)
             and bool(r["on_network"].iloc[0])
         ),
+        why="30 m off the middle of a 1 km edge: frac 0.5, 30 m at 15 km/h = 7.2 s",
     ),
     ok(
         "snap-lonlat",
@@ -320,6 +326,7 @@ SNAPPING = [
         None,
         flag="on_network",
         check=lambda r: r["on_network"].tolist() == [True, False],
+        why="snap_points never drops: the far row is kept with on_network False",
     ),
     err("snap-empty", "no points", lambda t: _snap(pts([])), hc.EmptyInputError, "points"),
     err("snap-no-crs", "points without a CRS", lambda t: _snap(pts([(0, 0)], crs=None)), hc.CRSError, "points"),
@@ -479,6 +486,7 @@ MAPS = [
         "path in a folder that does not exist yet (created)",
         lambda t: _save(t, folium.Map(tiles=None), "no/such/map.html"),
         lambda p: p.exists(),
+        why="save_map creates missing folders (write_report refuses them: see report-missing-folder)",
     ),
     err("save-map-not-a-map", "save_map(42, ...)", lambda t: _save(t, 42), hc.InputError, "int"),
 ]
@@ -509,6 +517,7 @@ SCENARIOS = [
         now="MissingColumnError: no 'status' column (状态 not recognised)",
         owner=SCEN,
         now_raises=hc.MissingColumnError,
+        why="状态 is the plans' own column name",
     ),
     err(
         "scen-no-status-column",

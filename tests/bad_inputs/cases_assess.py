@@ -118,12 +118,14 @@ ASSESS = [
         lambda r: r.demand.index.tolist() == [f"p{i}" for i in range(5)],
         now=".demand is re-indexed 0…4: rows cannot be joined back",
         owner=ENG,
+        why="users join per-resident coverage back by their own index",
     ),
     ok(
         "assess-area-pop-published",
         "areas with published pop 1,000 and 900",
         lambda t: assess_world(t, areas=world_areas(pop=[1000.0, 900.0])),
         lambda r: row(r, "ems.fleet", "A")["required"] == 4.0,
+        why="published counts win: ceil(1,000 / 300) = 4 ambulances in A",
     ),
     ok(
         "assess-no-network",
@@ -138,6 +140,7 @@ ASSESS = [
         lambda r: "pass" not in r.areas["worst"].tolist(),
         now="areas.worst is 'pass' with no passing row",
         owner=ENG,
+        why="worst is computed from the rows that exist: none passes here",
     ),
     ok(
         "assess-pickles",
@@ -147,6 +150,7 @@ ASSESS = [
         now="TypeError: cannot pickle 'mappingproxy' object",
         owner=ENG,
         now_raises=TypeError,
+        why="Dask and caching pickle results",
     ),
     err(
         "assess-drive-under-walk-key",
@@ -156,6 +160,7 @@ ASSESS = [
         "walk",
         now="accepted: circle A at car speed gives share 1.0 'pass', the table still says walk",
         owner=ENG,
+        why="each graph carries its mode: a drive graph under 'walk' is refused",
     ),
     err(
         "assess-walk-under-drive-key",
@@ -250,6 +255,7 @@ ASSESS = [
         check=lambda r: near(r.areas.set_index("area_code").loc["B", "area_km2"], 1.0, 1e-6),
         now="no warning; 乙镇 gets area_km2 0.0 and density inf",
         owner=ENG,
+        why="乙镇 as a bow-tie is two 0.5 km² triangles: 1.0 km², not 0",
     ),
     err(
         "assess-zero-area",
@@ -270,6 +276,7 @@ ASSESS = [
         "status",
         now="accepted: every facility is used (the existing ambulance counts)",
         owner=ENG,
+        why="a status filter without a status column cannot be honoured",
     ),
     ok(
         "assess-status-column",

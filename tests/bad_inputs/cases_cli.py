@@ -172,6 +172,7 @@ CASES = [
         now="raw RuntimeError traceback: main catches only HealthcovError",
         owner=CLI,
         now_raises=RuntimeError,
+        why="a bug is exit 1 with one line; the traceback only with --debug",
     ),
     Case(
         "cli-debug-traceback",
@@ -189,6 +190,7 @@ CASES = [
         "fac.csv",
         now="fac.csv overwritten by the verdict table, exit 0",
         owner=CLI,
+        why="an output never overwrites an input (resolved paths compared)",
     ),
     cli_err(
         "cli-report-out-overwrites-gpkg",
@@ -222,6 +224,7 @@ CASES = [
         "report.html",
         now="the network is read first: the error names nope.gpkg, not the output path",
         owner=CLI,
+        why="outputs are validated before any computation",
     ),
     cli_err(
         "cli-subprocess-exit-2", "python -m healthcov.cli profiles atlantis (a real process)", _subprocess, "atlantis"
@@ -274,7 +277,13 @@ CASES = [
     ),
     cli_err("cli-report-negative-workers", "--workers -2", lambda t: [*report_argv(t), "--workers", "-2"], "workers"),
     cli_err("cli-isochrones-negative-minutes", "--minutes -5", lambda t: [*iso_argv(t), "--minutes", "-5"], "minutes"),
-    cli_err("cli-isochrones-text-minutes", "--minutes abc", lambda t: [*iso_argv(t), "--minutes", "abc"], "abc"),
+    cli_err(
+        "cli-isochrones-text-minutes",
+        "--minutes abc",
+        lambda t: [*iso_argv(t), "--minutes", "abc"],
+        "abc",
+        why="argparse's own usage + error lines are its standard form",
+    ),
     cli_err(
         "cli-isochrones-bad-direction",
         "--direction inbound",

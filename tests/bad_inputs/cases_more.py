@@ -61,6 +61,7 @@ CSV = [
         lambda t: _fac_csv(t, f"lon;lat;name\n{HZ.replace(',', ';')};a\n"),
         hc.MissingColumnError,
         "lon;lat;name",
+        why="a semicolon CSV shows as one column 'lon;lat;name': the message shows it",
     ),
     ok(
         "fac-csv-spaces-in-header",
@@ -108,6 +109,7 @@ SPEEDS = [
         "maxspeed_kph",
         now="silently replaced by the class speed (residential 20 km/h)",
         owner=NET,
+        why="a 0 km/h speed cannot be used; say which column",
     ),
     err(
         "net-speed-column-missing",
@@ -204,6 +206,7 @@ MORE = [
         "人口权重",
         now="misleading warning: 'polygons have no road node inside'",
         owner=POPF,
+        why="a missing weight column must be named, not reported as 'no road node inside'",
     ),
     err(
         "snap-multipoint",

@@ -111,6 +111,7 @@ LINES = [
         lambda G: _near(_km(G), 4.0) and G.number_of_nodes() == 5,
         now="the second road is dropped outside the largest component (2.0 of 4.0 km kept, INFO log only)",
         owner=NET,
+        why="line layers must be noded where roads cross (5 nodes, 4 km kept)",
     ),
     ok(
         "net-endpoints-0.5m-short",
@@ -119,6 +120,7 @@ LINES = [
         lambda G: _km(G) > 1.99 and G.number_of_nodes() == 3,
         now="not joined: one road is dropped (1.0 of 2.0 km kept)",
         owner=NET,
+        why="endpoints within a documented tolerance are joined",
     ),
     ok(
         "net-bridge-not-noded",
@@ -129,6 +131,7 @@ LINES = [
             and _near(_km(G), 8.0)
             and not any(_near(d["x"], X0 + 1000) and _near(d["y"], Y0) for _, d in G.nodes(data=True))
         ),
+        why="a bridge crosses without a junction: no node at the crossing, 8 km in a loop",
     ),
     warn(
         "net-dropped-island-reported",
@@ -139,6 +142,7 @@ LINES = [
         "25",
         now="dropped with an INFO log line only",
         owner=PREP,
+        why="what the largest component drops is reported above 1 % (1 km of 4 km = 25 %)",
     ),
     warn(
         "net-unknown-class-cn",
@@ -148,6 +152,7 @@ LINES = [
         "城市主干道",
         now="silently driven at the 25 km/h fallback",
         owner=MODES,
+        why="an unknown class must list the class, its km and the fallback speed",
     ),
     warn(
         "net-unknown-class-en",
@@ -243,6 +248,7 @@ LINES = [
         lambda G: _near(_km(G), 1.0) and G.number_of_edges() == 2,
         now="kept twice: 4 edges, length_km counts 2 km of road",
         owner=NET,
+        why="a duplicated line is one road",
     ),
     ok(
         "net-zero-length-line",
@@ -251,6 +257,7 @@ LINES = [
         lambda G: _near(_km(G), 1.0),
         now="the 0 m self-loop node is kept as the largest component and the 1 km road dropped: 0 edges",
         owner=PREP,
+        why="a degenerate line must not outweigh a real road",
     ),
     ok(
         "net-keep-islands",
@@ -348,6 +355,7 @@ GRAPHS = [
         check=lambda G: _near(_tt(G), 180.0),
         now="trusted: every trip takes about 0 s",
         owner=PREP,
+        why="edge lengths are checked against the geometry (1 km → 180 s at 20 km/h)",
     ),
     warn(
         "graph-km-lengths",
@@ -358,12 +366,14 @@ GRAPHS = [
         check=lambda G: _near(_tt(G), 180.0),
         now="trusted as metres: 0.18 s per km",
         owner=PREP,
+        why="a length in km (1.0 for 1,000 m) is caught by the geometry check",
     ),
     ok(
         "graph-nan-lengths",
         "edges with length=NaN (recomputed from the nodes)",
         lambda t: _lengths(float("nan")),
         lambda G: _near(_tt(G), 180.0),
+        why="missing lengths are recomputed from the node coordinates",
     ),
     ok("graph-right-lengths", "edges with length=1000", lambda t: _lengths(1000.0), lambda G: _near(_tt(G), 180.0)),
     err("graph-unknown-mode", "mode='fly'", lambda t: _rl(mode="fly"), hc.InputError, "fly"),
@@ -426,6 +436,7 @@ GRAPHS = [
         "ambulance, congestion='peak'",
         lambda t: _rl(mode="ambulance", congestion="peak"),
         lambda G: _near(_tt(G), 1000 / (20 * 1.2 * 0.7 / 3.6)),
+        why="ambulance = drive × 1.2, × 0.7 at peak: 1 km at 16.8 km/h",
     ),
     ok(
         "graph-maxspeed-tag",
@@ -438,6 +449,7 @@ GRAPHS = [
         "maxspeed '30 mph'",
         lambda t: hc.read_network(raw_line(3, maxspeed="30 mph"), mode="drive", use_maxspeed=True),
         lambda G: _near(_tt(G), 1000 / (30 * 1.609344 / 3.6), 1e-4),
+        why="30 mph = 48.28 km/h",
     ),
     err(
         "graph-no-crs",

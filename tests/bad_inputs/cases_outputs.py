@@ -83,6 +83,7 @@ OUTPUTS = [
         lambda c: (
             _cmp_row(c, CIRCLE, "A")["direction"] == "better" and near(_cmp_row(c, CIRCLE, "A")["share_plan"], 1.0)
         ),
+        why="a CHC at x = 2 km puts all of A within 15 min of walking",
     ),
     err(
         "compare-not-assessments",
@@ -96,6 +97,7 @@ OUTPUTS = [
         "suggest_sites(res, circle, k=1)",
         lambda t: hc.suggest_sites(_res(t), CIRCLE, k=1),
         lambda p: len(p.sites) == 1 and near(row(p.after, CIRCLE, "A")["share"], 1.0),
+        why="one new CHC near x = 1–2 km covers the 300 residents left in A",
     ),
     err(
         "suggest-unknown-rule",
@@ -169,6 +171,7 @@ OUTPUTS = [
         "r.html",
         now="raw IsADirectoryError after the whole computation; r.csv and r.gpkg written anyway",
         owner=REP,
+        why="outputs are validated before any computation; nothing is half written",
     ),
     err(
         "report-bad-lang",
@@ -192,6 +195,7 @@ OUTPUTS = [
         lambda t: _report(t, "new/r.html"),
         hc.InputError,
         "new",
+        why="write_report does not create folders: a clear error naming it",
     ),
     ok(
         "explore-by-hand",
@@ -271,6 +275,7 @@ DISTRIBUTED = [
         "assess_partitioned(workers=0) on the tiny world",
         lambda t: _part(t, workers=0),
         by_hand,
+        why="assess_partitioned gives assess's verdicts",
     ),
     err(
         "dist-unreachable-scheduler",
@@ -281,6 +286,7 @@ DISTRIBUTED = [
         now="raw OSError: Timed out trying to connect",
         owner=DIST,
         now_raises=OSError,
+        why="a closed port must fail fast with the address, not a raw OSError",
     ),
     err("dist-negative-workers", "workers=-2", lambda t: _part(t, workers=-2), hc.InputError, "workers"),
     err(

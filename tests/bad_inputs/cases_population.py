@@ -116,6 +116,7 @@ POPULATION = [
         "2×2 GeoTIFF [[1, 2], [nodata, 0]]",
         lambda t: hc.read_population(_tif(t, [[1, 2], [-1, 0]])),
         lambda p: len(p) == 2 and near(p["pop"].sum(), 3.0),
+        why="nodata and zero cells carry nobody: 1 + 2 = 3 residents in 2 points",
     ),
     ok(
         "pop-raster-cell-centres",
@@ -155,6 +156,7 @@ SPREAD = [
         "one polygon of 1,000 over nodes 0..4 km",
         lambda t: _spread([BIG], [1000.0], partial="all"),
         lambda p: near(p["pop"].sum(), 1000.0) and near(p["pop"].max(), 250.0),
+        why="each node gets half the road around it: 500/1000/1000/1000/500 m of 4,000 → max 250",
     ),
     ok(
         "spread-two-polygons",
@@ -217,6 +219,7 @@ SPREAD = [
         check=lambda p: "区1" in str(p.attrs.get("unplaced")),
         now="the warning and .attrs['unplaced'] give the row number 1, not the area's name",
         owner=POPF,
+        why="an unplaced district must be named, not given by row number",
     ),
 ]
 
@@ -231,6 +234,7 @@ GRID = [
         "2×1 km polygon of 200, 1 km cells",
         lambda t: _grid(1000.0),
         lambda g: len(g) == 2 and near(g["pop"].sum(), 200.0) and near(g["pop"].max(), 100.0),
+        why="200 residents over a 2 × 1 km polygon, 1 km cells → 2 cells of 100",
     ),
     ok(
         "grid-fine-cells",
@@ -249,6 +253,7 @@ GRID = [
             areas_frame([shapely.box(120.1, 30.2, 120.2, 30.3)], crs=4326, pop=[5.0]), cell_m=1000.0
         ),
         lambda g: g.crs.to_epsg() == 32651 and near(g["pop"].sum(), 5.0) and 100 < len(g) < 125,
+        why="degrees are projected to UTM before gridding: 0.1° ≈ 9.6 × 11.1 km → ~111 cells",
     ),
 ]
 

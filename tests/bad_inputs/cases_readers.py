@@ -88,6 +88,7 @@ FACILITIES = [
         now="pandas EmptyDataError escapes",
         owner=COMMON,
         now_raises=pd.errors.EmptyDataError,
+        why="an empty export is a user mistake: say which file is empty",
     ),
     err(
         "fac-header-only-csv",
@@ -121,6 +122,7 @@ FACILITIES = [
         "swap",
         now="CRSError: 'not longitude/latitude … they look projected', no word of swapped columns",
         owner=COMMON,
+        why="lat 120 is impossible: the likely cause (swapped columns) is the fix to name",
     ),
     err("fac-lon-out-of-range", "lon 200", lambda t: _fac_csv(t, f"{LONLAT}200,30\n"), hc.InputError, "lon"),
     err(
@@ -181,6 +183,7 @@ FACILITIES = [
         "duplicate",
         now="accepted; later joins by index mix the two rows up",
         owner=FAC,
+        why="results are joined back by index: duplicate labels would mix facilities up",
     ),
     err(
         "fac-lonlat-wrong-crs-label",
@@ -195,6 +198,7 @@ FACILITIES = [
         lambda t: hc.read_facilities(_geo([shapely.Point(*HZ)], crs=None)),
         hc.CRSError,
         "crs=",
+        why="a GeoDataFrame without CRS is refused (crs= says how); files without .prj get AssumedCRSWarning",
     ),
     warn(
         "fac-polygons",
@@ -203,7 +207,14 @@ FACILITIES = [
         hc.GeometryConvertedWarning,
         "polygon",
     ),
-    warn("fac-mixed-geometry", "a point, a polygon and a line", _mixed, hc.GeometryConvertedWarning, "line"),
+    warn(
+        "fac-mixed-geometry",
+        "a point, a polygon and a line",
+        _mixed,
+        hc.GeometryConvertedWarning,
+        "line",
+        why="footprints and lines become representative points: converted, so warned",
+    ),
     warn("fac-multipoint", "a MultiPoint of two sites", _multi, hc.GeometryConvertedWarning, "multipoint"),
     ok(
         "fac-csv-roundtrip",
@@ -237,7 +248,13 @@ FACILITIES = [
         lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n", coord_system="GCJ-02"),
         lambda f: len(f) == 1,
     ),
-    ok("fac-gcj-shift", "GCJ-02 point in Hangzhou", _gcj_shift, lambda d: 300 < d < 700),
+    ok(
+        "fac-gcj-shift",
+        "GCJ-02 point in Hangzhou",
+        _gcj_shift,
+        lambda d: 300 < d < 700,
+        why="GCJ-02 → WGS84 moves Hangzhou points by about 500 m",
+    ),
     ok(
         "fac-gbk-csv",
         "GBK CSV without encoding=",
@@ -251,6 +268,7 @@ FACILITIES = [
         lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
         now="GBK read as Latin-1 mojibake ('º¼ÖÝÊÐ…')",
         owner=FAC,
+        why="Chinese bureau shapefiles are GBK and often lack .cpg: retry GB18030, never mojibake",
     ),
     ok("fac-z-coordinates", "PointZ in a GeoPackage", _zpoints, lambda f: len(f) == 1 and f.geometry.iloc[0].x > 0),
     ok(
@@ -334,6 +352,7 @@ AREAS = [
         "overlap",
         now="accepted silently (assess then counts residents twice)",
         owner=POPF,
+        why="overlapping areas count residents twice: refuse unless allow_overlap=True",
     ),
     err(
         "areas-duplicate-code",
@@ -350,6 +369,7 @@ AREAS = [
         "区0",
         now="kept: an area of 0 km² (density inf downstream)",
         owner=POPF,
+        why="a zero-area polygon has no density: refuse it, naming the area",
     ),
     err(
         "areas-nan-pop",
@@ -359,6 +379,7 @@ AREAS = [
         "pop",
         now="accepted silently (assess then fails with a raw ValueError)",
         owner=POPF,
+        why="an unknown published count is an input error, not 'not applicable'",
     ),
     err(
         "areas-negative-pop",
@@ -394,6 +415,7 @@ AREAS = [
         check=lambda a: near(a.geometry.area.sum(), 500_000.0, 1e-3),
         now="repaired silently (the area is right, nothing says so)",
         owner=POPF,
+        why="a bow-tie is repaired to its two triangles (0.5 km²) and the repair is said",
     ),
     warn(
         "areas-lonlat-no-crs",
@@ -417,6 +439,7 @@ AREAS = [
         lambda a: a["area_name"].tolist() == ["甲街道"] and a["area_code"].tolist() == ["330101"],
         now="代码 is not recognised: area_code silently falls back to the name",
         owner=POPF,
+        why="代码 is the usual Chinese code column",
     ),
     ok(
         "areas-multipolygon",

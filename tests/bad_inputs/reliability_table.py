@@ -54,7 +54,27 @@ def generated(cases: list[Case]) -> str:
         for c in cs:
             out.append(f"| `{c.id}` | {_cell(c.input)} | {c.expect} | {_cell(str(c.now))} |")
         out.append("")
+    out += ["### Every case", "", "The table the three tests run over ("xfail": the case fails today; see the work list above).", ""]
+    out += ["| case | input | expected | checked | why |", "|---|---|---|---|---|"]
+    for c in cases:
+        out.append(f"| `{c.id}` | {_cell(c.input)} | {_expected(c)} | {_cell(_checked(c))} | {_cell(c.why)} |")
     return "\n".join(out)
+
+
+def _expected(c: Case) -> str:
+    if c.expect == ERROR:
+        what = "exit 2" if c.cli else c.exc.__name__
+    elif c.expect == WARNING:
+        what = f"flag `{c.flag}`" if c.flag else c.exc.__name__
+    else:
+        what = "correct"
+    return f"{what} (xfail)" if c.now else what
+
+
+def _checked(c: Case) -> str:
+    if c.match:
+        return "names " + ", ".join(f"`{m}`" for m in c.match)
+    return "the numbers" if c.check is not None else ""
 
 
 def current_doc() -> str:
