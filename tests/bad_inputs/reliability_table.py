@@ -54,7 +54,12 @@ def generated(cases: list[Case]) -> str:
         for c in cs:
             out.append(f"| `{c.id}` | {_cell(c.input)} | {c.expect} | {_cell(str(c.now))} |")
         out.append("")
-    out += ["### Every case", "", "The table the three tests run over ("xfail": the case fails today; see the work list above).", ""]
+    out += [
+        "### Every case",
+        "",
+        'The table the three tests run over ("xfail": the case fails today; see the work list above).',
+        "",
+    ]
     out += ["| case | input | expected | checked | why |", "|---|---|---|---|---|"]
     for c in cases:
         out.append(f"| `{c.id}` | {_cell(c.input)} | {_expected(c)} | {_cell(_checked(c))} | {_cell(c.why)} |")
