@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 import healthcov as hc
@@ -244,4 +245,37 @@ def _tif_ll(t: Path) -> Path:
     return p
 
 
-CASES = [*CSV, *SPEEDS, *MORE]
+def _cities_and_districts(t: Path) -> gpd.GeoDataFrame:
+    cities = hc.read_areas(hc.datasets.path("ningbo_jiaxing_cities_wgs84"))
+    districts = hc.read_areas(hc.datasets.path("ningbo_jiaxing_districts_wgs84"))
+    return hc.read_areas(pd.concat([cities, districts.to_crs(cities.crs)], ignore_index=True))
+
+
+def _gcj_offset_m(t: Path) -> float:
+    wgs = hc.read_areas(hc.datasets.path("ningbo_jiaxing_cities_wgs84")).to_crs(UTM)
+    gcj = hc.read_areas(hc.datasets.path("ningbo_jiaxing_cities_gcj02"), coord_system="gcj02").to_crs(UTM)
+    raw = hc.read_areas(hc.datasets.path("ningbo_jiaxing_cities_gcj02")).to_crs(UTM)
+    return float(gcj.centroid.distance(wgs.centroid).max()), float(raw.centroid.distance(wgs.centroid).min())
+
+
+REAL = [
+    err(
+        "real-city-plus-districts",
+        "宁波市 and 嘉兴市 with their 17 districts in one layer (real boundaries)",
+        _cities_and_districts,
+        hc.InputError,
+        "overlap",
+        now="accepted: 19 areas, every resident counted twice",
+        owner=POPF,
+        why="the issue's example: a city polygon plus its districts",
+    ),
+    ok(
+        "real-gcj02-boundaries",
+        "宁波市/嘉兴市 cut from AMap (GCJ-02), read with coord_system='gcj02'",
+        _gcj_offset_m,
+        lambda d: d[0] < 1.0 and 300 < d[1] < 900,
+        why="converted they match the WGS84 file within 1 m; unconverted they are 300–900 m off",
+    ),
+]
+
+CASES = [*CSV, *SPEEDS, *MORE, *REAL]
