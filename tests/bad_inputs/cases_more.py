@@ -23,6 +23,7 @@ from bad_inputs.corpus import (
     ok,
     pts,
     roads,
+    row,
     warn,
     world_areas,
     world_fac,
@@ -278,4 +279,66 @@ REAL = [
     ),
 ]
 
-CASES = [*CSV, *SPEEDS, *MORE, *REAL]
+
+def _gcj_points(t: Path):
+    """Three clinics on the road, given in GCJ-02 lon/lat (as AMap would) but read as WGS84."""
+    ll = pts([(500, 0), (1500, 0), (2500, 0)]).to_crs(4326)
+    lon, lat = hc.wgs84_to_gcj02(ll.geometry.x.to_numpy(), ll.geometry.y.to_numpy())
+    return hc.travel_times(graph("drive"), gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326))
+
+
+def _half_covered(t: Path):
+    """A district reaching 4 km beyond the end of the roads: half of it has no road."""
+    poly = shapely.box(X0 - 500, Y0 - 500, X0 + 8500, Y0 + 500)
+    areas = gpd.GeoDataFrame({"area_name": ["山区乡"], "pop": [900.0]}, geometry=[poly], crs=UTM)
+    return hc.spread_population(areas, graph("drive"))
+
+
+WARNINGS = [
+    warn(
+        "tt-gcj02-read-as-wgs84",
+        "three AMap (GCJ-02) clinics on the road, read as WGS84",
+        _gcj_points,
+        hc.CoordinateSystemWarning,
+        "gcj02",
+        why="hundreds of metres off the roads as given, on them after GCJ-02 → WGS84",
+    ),
+    warn(
+        "assess-area-without-residents",
+        "乙镇 with pop 0 at all its points",
+        lambda t: assess_world(t, pop=world_pop([100, 200, 300, 0, 0])),
+        hc.HealthcovWarning,
+        "乙镇",
+        check=lambda r: row(r, CIRCLE, "B")["verdict"] == "not_applicable",
+    ),
+    warn(
+        "assess-missing-resource-column",
+        "facilities without an ambulances column",
+        lambda t: assess_world(t, fac=world_fac().drop(columns="ambulances")),
+        hc.HealthcovWarning,
+        "ambulances",
+        check=lambda r: row(r, "ems.fleet", "A")["verdict"] == "not_assessed",
+        why="missing data is 'not assessed' with the reason, never a fail",
+    ),
+    warn(
+        "assess-without-network-warns",
+        "G=None with a service-circle rule",
+        lambda t: assess_world(t, G=None),
+        hc.HealthcovWarning,
+        "road network",
+        check=lambda r: row(r, CIRCLE, "A")["verdict"] == "not_assessed",
+    ),
+    warn(
+        "spread-half-covered",
+        "山区乡 of 900, 9 km × 1 km, with one 4 km road along its west half",
+        _half_covered,
+        hc.HealthcovWarning,
+        "山区乡",
+        check=lambda p: near(p["pop"].sum(), 84.0),
+        now="no warning: 816 of 900 residents dropped silently (listed in .attrs['partial_areas'] only)",
+        owner=POPF,
+        why="the network covers 21 cells of 200 m = 0.84 of 9 km²: 84 kept; dropping 90 % must be said",
+    ),
+]
+
+CASES = [*CSV, *SPEEDS, *MORE, *REAL, *WARNINGS]
