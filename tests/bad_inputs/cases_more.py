@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 import healthcov as hc
-from bad_inputs.cases_assess import CIRCLE, by_hand
+from bad_inputs.cases_assess import CIRCLE, ENG, by_hand
 from bad_inputs.corpus import (
     UTM,
     X0,
@@ -341,4 +341,74 @@ WARNINGS = [
     ),
 ]
 
-CASES = [*CSV, *SPEEDS, *MORE, *REAL, *WARNINGS]
+LEG_M = float(np.hypot(500.0, 1000.0))  # 1,118.03 m: each slanted side of the triangle
+
+
+def _triangle_times(direction: str) -> list[float]:
+    """0 → 1 one-way (1,000 m), 1 ↔ 2 and 2 ↔ 0 two-way (LEG_M each), residential 20 km/h; clinic on node 0."""
+    r = roads(
+        [line((0, 0), (1000, 0)), line((1000, 0), (500, 1000)), line((500, 1000), (0, 0))],
+        oneway=["yes", "no", "no"],
+    )
+    G = hc.read_network(r, mode="drive", directed=False)
+    tt = hc.travel_times(G, pts([(0, 0)]), points=pts([(1000, 0), (500, 1000)]), direction=direction)
+    return [round(float(v), 3) for v in tt["travel_time_s"]]
+
+
+def _areas_without_geometry() -> gpd.GeoDataFrame:
+    a = world_areas()
+    a.loc[1, "geometry"] = None
+    return a
+
+
+MORE2 = [
+    ok(
+        "tt-oneway-to-facility",
+        "one-way 0 → 1, clinic on 0, residents travel to it",
+        lambda t: _triangle_times("to_facility"),
+        lambda r: r == [round(2 * LEG_M / (20 / 3.6), 3), round(LEG_M / (20 / 3.6), 3)],
+        why="from node 1 the one-way forbids 1 → 0: 1 → 2 → 0 = 2 × 1,118 m = 402.5 s",
+    ),
+    ok(
+        "tt-oneway-from-facility",
+        "one-way 0 → 1, clinic on 0, an ambulance drives out",
+        lambda t: _triangle_times("from_facility"),
+        lambda r: r == [180.0, round(LEG_M / (20 / 3.6), 3)],
+        why="0 → 1 along the one-way: 1,000 m = 180 s",
+    ),
+    ok(
+        "assess-chinese-facility-types",
+        "facility_type 社区卫生服务中心 / 急救站 (the plans' words)",
+        lambda t: assess_world(t, fac=world_fac(facility_type=["社区卫生服务中心", "急救站"], name=["一", "二"])),
+        by_hand,
+    ),
+    warn(
+        "assess-unclassified-areas",
+        "areas 甲区/乙区 that the profile's 街道/镇 classifier cannot place",
+        lambda t: assess_world(t, areas=world_areas().assign(area_name=["甲区", "乙区"])),
+        None,
+        flag="class_rule",
+        check=lambda r: r.areas["class_rule"].str.contains("default").all(),
+        why="the density fallback is an analyst default, and class_rule says so on every row",
+    ),
+    err(
+        "assess-area-without-geometry",
+        "乙镇 with geometry None",
+        lambda t: assess_world(t, areas=_areas_without_geometry()),
+        hc.InvalidGeometryError,
+        "乙镇",
+        now="accepted: 乙镇 'not applicable', its 900 residents 'outside every area'",
+        owner=ENG,
+    ),
+    ok(
+        "assess-area-census-column",
+        "areas read with a census column 常住人口 = 1,000 / 900",
+        lambda t: assess_world(t, areas=hc.read_areas(world_areas(**{"常住人口": [1000.0, 900.0]}))),
+        lambda r: row(r, "ems.fleet", "A")["required"] == 4.0,
+        now="常住人口 ignored: the ratio uses the points' 600 (2 ambulances)",
+        owner=POPF,
+        why="read_population recognises 常住人口; the areas' published count must not be dropped",
+    ),
+]
+
+CASES = [*CSV, *SPEEDS, *MORE, *MORE2, *REAL, *WARNINGS]
