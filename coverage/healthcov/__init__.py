@@ -26,7 +26,7 @@ from .errors import (
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
 from .io.networks import network_from_place, read_cbengine, read_network
-from .io.population import grid_population, read_areas, read_population, spread_population
+from .io.population import grid_population, population_points, read_areas, read_population, spread_population
 from .isochrones import isochrones, network_area
 from .network.arrays import clear_cache
 from .network.modes import MODES, TravelMode, get_mode
@@ -54,6 +54,7 @@ __all__ = [
     "read_population",
     "spread_population",
     "grid_population",
+    "population_points",
     "read_areas",
     "assess",
     "Assessment",

@@ -217,20 +217,14 @@ def _print_result(res: Any) -> None:
         _say(f"  note: {n}")
 
 
-def _read_inputs(hc: Any, args: argparse.Namespace, G: Any) -> tuple[Any, Any, Any]:
-    """Facilities, areas and population points; census polygons go onto ``G``'s roads, or a grid without one."""
+def _read_inputs(hc: Any, args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """Facilities, areas and population points (:func:`healthcov.population_points`: the same in every run)."""
     fac = hc.read_facilities(args.facilities, coord_system=args.coord_system)
     areas = hc.read_areas(args.areas, coord_system=args.areas_coord_system)
-    pop = hc.read_population(args.population, pop_column=args.pop_column)
-    if pop.geom_type.isin(["Polygon", "MultiPolygon"]).all():
-        if G is not None:
-            pop = hc.spread_population(pop, G)
-            _say(f"  population: census polygons spread onto {len(pop):,} road nodes (an estimate)")
-        else:
-            pop = hc.grid_population(pop, cell_m=500)
-            _say(
-                "  population: census polygons spread evenly on a 500 m grid (no network on this machine; an estimate)"
-            )
+    given = hc.read_population(args.population, pop_column=args.pop_column)
+    pop = hc.population_points(given, cell_m=args.pop_cell)
+    if pop is not given:
+        _say(f"  population: census polygons spread evenly on a {args.pop_cell:g} m grid ({len(pop):,} points)")
     return fac, areas, pop
 
 
@@ -268,8 +262,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             graphs[mode] = hc.read_network(args.network, mode=mode)
         _say(f"  {mode} network: {graphs[mode].number_of_nodes():,} nodes")
-    G0 = graphs.get("drive") or next(iter(graphs.values()))
-    fac, areas, pop = _read_inputs(hc, args, G0)
+    fac, areas, pop = _read_inputs(hc, args)
     res = _assess_reporting_warnings(hc, graphs, fac, pop, areas, **_assess_options(args))
     _print_result(res)
     out = Path(args.out)
@@ -285,7 +278,7 @@ def _report_distributed(hc: Any, args: argparse.Namespace, t0: float) -> int:
     if args.place:
         msg = "--place downloads one network on this machine: use --network with --scheduler/--workers"
         raise hc.InputError(msg)
-    fac, areas, pop = _read_inputs(hc, args, None)
+    fac, areas, pop = _read_inputs(hc, args)
     where = args.scheduler or f"a LocalCluster of {args.workers} workers"
     _say(f"  running one task per area on {where}")
     with warnings.catch_warnings(record=True) as caught:
@@ -404,6 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--type-column", default=None, help="facility type column (default: facility_type, else inferred)")
     r.add_argument("--population", required=True, help="GeoTIFF, points with counts, or census polygons")
     r.add_argument("--pop-column", default=None)
+    r.add_argument(
+        "--pop-cell", type=float, default=500.0, help="census polygons: grid cell (m) of the population points (500)"
+    )
     r.add_argument("--areas", required=True, help="district / township polygons with name and code")
     r.add_argument("--areas-coord-system", default="wgs84")
     r.add_argument("--profile", default="zhejiang", help="zhejiang, ningbo, fenghua, beilun, jiaxing or a TOML file")
