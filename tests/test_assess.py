@@ -269,7 +269,7 @@ def test_without_a_network(tiny):
     assert t.loc[("ems.fleet", "B"), "shortfall"] == 9.0
 
 
-def test_uncovered_repr_and_exports(tiny, tmp_path):
+def test_uncovered_repr_and_no_file_writing(tiny):
     res, _ = tiny
     un = res.uncovered("access.basic_circle")
     assert un["pop"].tolist() == [300.0]
@@ -277,10 +277,23 @@ def test_uncovered_repr_and_exports(tiny, tmp_path):
         res.uncovered("ems.fleet")
     html = res._repr_html_()
     assert "<table" in html and "甲街道" in html
-    res.to_csv(tmp_path / "t.csv")
-    res.to_gpkg(tmp_path / "t.gpkg")
-    back = gpd.read_file(tmp_path / "t.gpkg", layer="verdicts")
-    assert len(back) == len(res.table[res.table["area_code"] != "*"])
+    # the engine writes no files: exports are the report's
+    assert not hasattr(res, "to_csv") and not hasattr(res, "to_gpkg")
+
+
+def test_notes_are_data(tiny):
+    """Every row's note is its notes rendered; each note has a code, zh and en text, and where it applies."""
+    from healthcov.standards.notes import NOTE_CODES, render_notes
+
+    res, _ = tiny
+    assert res.notes and all(n.code in NOTE_CODES and n.text_zh and n.text_en for n in res.notes)
+    for row in res.table.itertuples():
+        assert row.note == render_notes(res.notes_of(row.rule_id, row.area_code))
+    radius = res.notes_of("ems.radius", "A")
+    assert [n.code for n in radius] == ["network_substituted", "radius_shares"]
+    assert radius[1].text_zh == "1.5 公里内：路网 50.0%，直线 50.0%；结论采用路网距离"
+    run = [n for n in res.notes if n.rule_id is None]
+    assert [n.text_en for n in run] == res.assumptions["notes"]
 
 
 def test_bad_inputs(tiny, tmp_path):
