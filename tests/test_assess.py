@@ -296,6 +296,41 @@ def test_notes_are_data(tiny):
     assert [n.text_en for n in run] == res.assumptions["notes"]
 
 
+def test_options_as_one_value(tiny):
+    """assess(..., options=AssessOptions(...)) is assess(..., **options); keywords override; unknown ones fail."""
+    from healthcov.standards import AssessOptions
+
+    res, _ = tiny
+    args = (
+        res.networks,
+        res.facilities[["facility_type", "geometry"]],
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+    )
+    kw = assess(*args, profile=res.profile, target_share=0.85, radius_metric="straight", on_missing="ignore")
+    opts = AssessOptions(target_share=0.85, radius_metric="straight", on_missing="ignore")
+    opt = assess(*args, profile=res.profile, options=opts)
+    pd.testing.assert_frame_equal(kw.table, opt.table)
+    assert kw.assumptions == opt.assumptions and kw.assumptions["target_share"] == 0.85
+    over = assess(*args, profile=res.profile, options=opts, target_share=0.9)
+    assert over.assumptions["target_share"] == 0.9
+    with pytest.raises(hc.InputError, match=r"unknown option\(s\) \['target_shar'\]"):
+        assess(*args, profile=res.profile, target_shar=0.5)
+
+
+def test_graph_under_another_modes_key_is_refused(tiny):
+    """{"walk": G_drive} would evaluate walking at car speed: refused, naming both modes."""
+    res, _ = tiny
+    g = res.networks
+    args = (res.facilities, res.demand[["pop", "geometry"]], res.areas[["area_name", "area_code", "geometry"]])
+    with pytest.raises(hc.InputError, match="G\\['walk'\\] was prepared for mode 'drive'"):
+        assess({"walk": g["drive"], "drive": g["drive"]}, *args, profile=res.profile)
+    with pytest.raises(hc.InputError, match="pass it as G\\['walk'\\]"):
+        assess({"drive": g["walk"]}, *args, profile=res.profile)
+    one = assess(g["walk"], *args, profile=res.profile, on_missing="ignore")  # one network: its own mode is its key
+    assert set(one.networks) == {"walk"}
+
+
 def test_bad_inputs(tiny, tmp_path):
     res, _ = tiny
     g, fac, dem, ar = (

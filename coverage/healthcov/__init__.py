@@ -37,7 +37,20 @@ from .report.html_report import write_report
 from .report.maps import explore_isochrones
 from .report.standalone import save_map, standalone_html
 from .scenarios import compare, project_population, scenario_facilities
-from .standards.engine import Assessment, assess
+from .standards import (
+    Assessment,
+    AssessOptions,
+    Context,
+    Note,
+    RuleResult,
+    assemble,
+    assess,
+    assign_demand,
+    evaluate,
+    prepare,
+    prepare_areas,
+    prepare_facilities,
+)
 from .standards.profiles import list_profiles, load_profile
 from .suggest import SitePlan, suggest_sites
 from .traveltime import nodes_frame, travel_times
@@ -104,4 +117,14 @@ __all__ = [
     "OffNetworkWarning",
     "GeometryConvertedWarning",
     "CoordinateSystemWarning",
+    "AssessOptions",
+    "Context",
+    "Note",
+    "RuleResult",
+    "assemble",
+    "assign_demand",
+    "evaluate",
+    "prepare",
+    "prepare_areas",
+    "prepare_facilities",
 ]
