@@ -557,3 +557,49 @@ def test_shanghai_sites_for_the_walking_circle(shanghai_assessment):
     assert (after["pop_covered"] >= before["pop_covered"] - 1e-6).all()
     gained = float((after["pop_covered"] - before["pop_covered"]).sum())
     assert gained == pytest.approx(gains.sum(), rel=1e-6)
+
+
+CHILD = textwrap.dedent(
+    """
+    schema = 1
+    id = "tinyville_loose"
+    extends = "tinyville.toml"
+    level = "district"
+    name = { zh = "宽松镇", en = "Loose Tinyville" }
+    [document]
+    title = "测试规划（宽松）"
+    file = "none.txt"
+    status = "issued"
+    base_year = 2020
+    target_year = 2025
+
+    [[rules]]
+    id = "access.basic_circle"
+    kind = "service_circle"
+    status = "binding"
+    title = { zh = "服务圈", en = "Service circle" }
+    facility_types = ["chc"]
+    minutes = { urban = 30, rural = 20 }
+    source = { ref = "test:7", quote = "城区30分钟" }
+    """
+)
+
+
+def test_per_point_coverage_is_the_rules_own_not_the_strictest(tiny, tmp_path):
+    """A child rule (30 min) looser than its parent (15 min): the strictest version is evaluated too, but the
+    per-point coverage is the rule's own. Point 2 of 甲街道 walks 26.7 min: covered at 30, not at 15. (Before the
+    stages, the strictest evaluation wrote into the same arrays and the demand said "not covered".)"""
+    res, _ = tiny
+    (tmp_path / "tinyville.toml").write_text(PROFILE, encoding="utf-8")
+    (tmp_path / "child.toml").write_text(CHILD, encoding="utf-8")
+    args = (
+        res.networks,
+        res.facilities[["facility_type", "geometry"]],
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+    )
+    out = assess(*args, profile=str(tmp_path / "child.toml"), rules=["access.basic_circle"], on_missing="ignore")
+    row = out.table.set_index("area_code").loc["A"]
+    assert row["verdict"] == "pass" and row["verdict_strictest"] == "fail"  # 600/600 within 30; 300/600 within 15
+    assert out.demand["access.basic_circle"].iloc[2] == pytest.approx(2000 / 1.25 / 60)
+    assert out.demand["access.basic_circle:covered"].iloc[:3].tolist() == [True, True, True]
