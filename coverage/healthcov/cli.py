@@ -330,6 +330,46 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_report_parser(sub: Any) -> None:
+    """The ``report`` command's arguments."""
+    r = sub.add_parser(
+        "report",
+        help="assess a jurisdiction's standards per area → one self-contained HTML report + CSV + GeoPackage",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    src = r.add_mutually_exclusive_group(required=True)
+    src.add_argument("--network", help=".osm/.osm.bz2/.osm.pbf/.graphml or a road line layer")
+    src.add_argument("--place", help='download the network with osmnx (needs internet), e.g. "奉化区, 宁波市"')
+    r.add_argument("--facilities", required=True, help="points with a facility_type column, AMap types or names")
+    r.add_argument("--coord-system", default="wgs84", help="facilities: wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
+    r.add_argument("--type-column", default=None, help="facility type column (default: facility_type, else inferred)")
+    r.add_argument("--population", required=True, help="GeoTIFF, points with counts, or census polygons")
+    r.add_argument("--pop-column", default=None)
+    r.add_argument(
+        "--pop-cell", type=float, default=500.0, help="census polygons: grid cell (m) of the population points (500)"
+    )
+    r.add_argument("--areas", required=True, help="district / township polygons with name and code")
+    r.add_argument("--areas-coord-system", default="wgs84")
+    r.add_argument("--profile", default="zhejiang", help="zhejiang, ningbo, fenghua, beilun, jiaxing or a TOML file")
+    r.add_argument(
+        "--modes", nargs="+", default=["walk", "drive", "ambulance"], help="networks to build (default: all three)"
+    )
+    r.add_argument("--activation-delay", type=float, default=3.0, help="ambulance activation delay, min (default 3)")
+    r.add_argument("--target-share", type=float, default=0.95, help="share covered for a pass (default 0.95)")
+    r.add_argument("--radius-metric", choices=("network", "straight"), default="network")
+    r.add_argument("--no-cross-boundary", action="store_true", help="count only each area's own facilities")
+    r.add_argument("--lang", default="zh", choices=("zh", "en"))
+    r.add_argument(
+        "--scheduler", default=None, help="address of a Dask scheduler (tcp://host:8786): one task per area there"
+    )
+    r.add_argument(
+        "--workers", type=int, default=None, help="start a local Dask cluster of N worker processes (0: no Dask)"
+    )
+    r.add_argument("--out", default="report.html")
+    r.set_defaults(func=cmd_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="healthcov",
@@ -383,42 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--no-tiles", action="store_true", help="no basemap (the default)")
     i.set_defaults(func=cmd_isochrones)
 
-    r = sub.add_parser(
-        "report",
-        help="assess a jurisdiction's standards per area → one self-contained HTML report + CSV + GeoPackage",
-        epilog=REPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    src = r.add_mutually_exclusive_group(required=True)
-    src.add_argument("--network", help=".osm/.osm.bz2/.osm.pbf/.graphml or a road line layer")
-    src.add_argument("--place", help='download the network with osmnx (needs internet), e.g. "奉化区, 宁波市"')
-    r.add_argument("--facilities", required=True, help="points with a facility_type column, AMap types or names")
-    r.add_argument("--coord-system", default="wgs84", help="facilities: wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
-    r.add_argument("--type-column", default=None, help="facility type column (default: facility_type, else inferred)")
-    r.add_argument("--population", required=True, help="GeoTIFF, points with counts, or census polygons")
-    r.add_argument("--pop-column", default=None)
-    r.add_argument(
-        "--pop-cell", type=float, default=500.0, help="census polygons: grid cell (m) of the population points (500)"
-    )
-    r.add_argument("--areas", required=True, help="district / township polygons with name and code")
-    r.add_argument("--areas-coord-system", default="wgs84")
-    r.add_argument("--profile", default="zhejiang", help="zhejiang, ningbo, fenghua, beilun, jiaxing or a TOML file")
-    r.add_argument(
-        "--modes", nargs="+", default=["walk", "drive", "ambulance"], help="networks to build (default: all three)"
-    )
-    r.add_argument("--activation-delay", type=float, default=3.0, help="ambulance activation delay, min (default 3)")
-    r.add_argument("--target-share", type=float, default=0.95, help="share covered for a pass (default 0.95)")
-    r.add_argument("--radius-metric", choices=("network", "straight"), default="network")
-    r.add_argument("--no-cross-boundary", action="store_true", help="count only each area's own facilities")
-    r.add_argument("--lang", default="zh", choices=("zh", "en"))
-    r.add_argument(
-        "--scheduler", default=None, help="address of a Dask scheduler (tcp://host:8786): one task per area there"
-    )
-    r.add_argument(
-        "--workers", type=int, default=None, help="start a local Dask cluster of N worker processes (0: no Dask)"
-    )
-    r.add_argument("--out", default="report.html")
-    r.set_defaults(func=cmd_report)
+    _add_report_parser(sub)
 
     pr = sub.add_parser("profiles", help="list the shipped rule profiles and their rules")
     pr.add_argument("name", nargs="?", help="one profile (default: all)")
