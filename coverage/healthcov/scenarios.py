@@ -20,6 +20,7 @@ from .standards.statuses import SCENARIOS, STATUSES, normalize_status  # the eng
 
 __all__ = ["STATUSES", "normalize_status", "scenario_facilities", "compare", "project_population"]
 
+
 def scenario_facilities(
     facilities: gpd.GeoDataFrame,
     scenario: str | Sequence[str] = "plan",

@@ -288,7 +288,14 @@ def partition(spec: dict[str, Any], facilities: gpd.GeoDataFrame) -> dict[str, A
         for m, n in widen.items():
             buffers[m] = max(1.5 * buffers[m], n + snap[m] + 1.0)
         rounds += 1
-    state = {"graphs": graphs, "full": full, "whole": whole, "buffers": buffers, "snap": snap, "need": need}
+    state: dict[str, Any] = {
+        "graphs": graphs,
+        "full": full,
+        "whole": whole,
+        "buffers": buffers,
+        "snap": snap,
+        "need": need,
+    }
     state.update(doubt=doubt, rounds=rounds, complete=complete, fac=fac, t0=t0)
     return _pieces(spec, res, jur, state, empty)
 

@@ -179,7 +179,7 @@ def _circle(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> _Piece:
         return _Piece({**row, "verdict": "not_applicable"}, n.items)
     minutes = float(minutes)
     o = ctx.options
-    mode, picked = pick_mode(ctx.modes, [o.circle_modes.get(cls, "walk")])
+    mode, picked = pick_mode(ctx.modes, [(o.circle_modes or {}).get(cls, "walk")])
     if not mode:
         return _Piece({**row, "verdict": "not_assessed"}, n.pick(picked, "no_network").items)
     m = ctx.in_area(area["area_code"])
@@ -229,7 +229,7 @@ def _circle(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> _Piece:
 
 def _township_alternative(rule: Rule, area: pd.Series, ctx: Context, n: _Notes, verdict: str) -> str:
     """Rural radius rules: "or a station in every township" (evaluated for township areas)."""
-    alt = rule.params.get("alternative")
+    alt = dict(rule.params.get("alternative") or {})
     units = tuple(alt.get("unit_types", ("镇", "乡")))
     if not str(area["area_name"]).endswith(units):
         n.add(
