@@ -67,18 +67,23 @@ def test_network_from_place_online():
     assert G.graph["crs"] == "EPSG:32651" and G.number_of_nodes() > 100
 
 
-@pytest.fixture
-def report_inputs(tmp_path, data_dir):
-    """黄浦区 and 虹口区 with their census counts (GeoPackage), and their health POIs as a lon/lat CSV."""
+def _district_files(folder, names):
+    """Shanghai districts with their census counts (GeoPackage), and their health POIs as a lon/lat CSV."""
     areas = hc.datasets.census_areas("shanghai")
-    areas = areas[areas["area_name"].isin(["黄浦区", "虹口区"])]
-    areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
+    areas = areas[areas["area_name"].isin(names)]
+    areas.to_file(folder / "districts.gpkg", driver="GPKG")
     fac = hc.datasets.shanghai_health_facilities().to_crs(4326)
     fac = fac[fac.within(areas.union_all())]
     pd.DataFrame({"name": fac["name"], "type": fac["type"], "lon": fac.geometry.x, "lat": fac.geometry.y}).to_csv(
-        tmp_path / "fac.csv", index=False
+        folder / "fac.csv", index=False
     )
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def report_inputs(tmp_path, data_dir):
+    """黄浦区 and 虹口区."""
+    return _district_files(tmp_path, ["黄浦区", "虹口区"])
 
 
 def test_report_command_on_files(report_inputs, tmp_path, capsys):
@@ -121,16 +126,8 @@ def test_profiles_command(capsys):
 
 @pytest.fixture
 def three_districts(tmp_path, data_dir):
-    """黄浦区, 静安区 and 虹口区 with their census counts (GeoPackage), and their health POIs as a lon/lat CSV."""
-    areas = hc.datasets.census_areas("shanghai")
-    areas = areas[areas["area_name"].isin(["黄浦区", "静安区", "虹口区"])]
-    areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
-    fac = hc.datasets.shanghai_health_facilities().to_crs(4326)
-    fac = fac[fac.within(areas.union_all())]
-    pd.DataFrame({"name": fac["name"], "type": fac["type"], "lon": fac.geometry.x, "lat": fac.geometry.y}).to_csv(
-        tmp_path / "fac.csv", index=False
-    )
-    return tmp_path
+    """黄浦区, 静安区 and 虹口区."""
+    return _district_files(tmp_path, ["黄浦区", "静安区", "虹口区"])
 
 
 def test_report_command_partitioned_writes_the_same_verdicts(three_districts, tmp_path, capsys):
