@@ -65,7 +65,9 @@ def assess(
         (default: walk in urban areas, drive in rural ones); ambulance rules use the ambulance
         network, else the drive one. When a wanted mode is missing, the available network is
         used and the table says so. ``None``: no network (ratio, count and straight-line radius
-        rules only; the others are "not assessed" with the reason).
+        rules only; the others are "not assessed" with the reason). Each network must sit under
+        the key of the mode it was read for (``read_network(..., mode=)``): ``{"walk": G_drive}``
+        is refused, since it would evaluate walking at car speed.
     facilities
         Facility points with a ``facility_type`` column (codes of
         :data:`healthcov.standards.facility_types.FACILITY_TYPES`), or types recognisable from
