@@ -603,3 +603,38 @@ def test_per_point_coverage_is_the_rules_own_not_the_strictest(tiny, tmp_path):
     assert row["verdict"] == "pass" and row["verdict_strictest"] == "fail"  # 600/600 within 30; 300/600 within 15
     assert out.demand["access.basic_circle"].iloc[2] == pytest.approx(2000 / 1.25 / 60)
     assert out.demand["access.basic_circle:covered"].iloc[:3].tolist() == [True, True, True]
+
+
+def test_stages_by_hand(tiny):
+    """The stages on their own: prepare → evaluate (one rule) → assemble, with the tiny road's numbers by hand."""
+    from healthcov.standards import AssessOptions, PointValues, assemble, evaluate, prepare
+
+    res, _ = tiny
+    args = (
+        res.networks,
+        res.facilities[["name", "facility_type", "ambulances", "beds", "geometry"]],
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+        res.profile,
+    )
+    ctx = prepare(*args, AssessOptions(on_missing="ignore"))
+    assert ctx.modes == ("walk", "drive") and ctx.areas["area_class"].tolist() == ["urban", "rural"]
+    assert ctx.demand["area_code"].tolist() == ["A", "A", "A", "B", "B"]
+    circle = evaluate(ctx.profile.rule("access.basic_circle"), ctx)
+    assert [r["area_code"] for r in circle.rows] == ["A", "B"]
+    assert [r["verdict"] for r in circle.rows] == ["fail", "pass"]
+    assert isinstance(circle.per_point_values, PointValues)
+    # A walks 0, 13.3, 26.7 min (4.5 km/h); B drives 9 and 12 min from the centre at x = 0
+    assert circle.per_point_values.values == pytest.approx([0.0, 40 / 3, 80 / 3, 9.0, 12.0])
+    assert circle.per_point_values.covered.tolist() == [True, True, False, True, True]
+    again = evaluate(ctx.profile.rule("access.basic_circle"), ctx)
+    assert again.rows == circle.rows and again.notes == circle.notes  # no state but the cost cache
+    fleet = evaluate(ctx.profile.rule("ems.fleet"), ctx)
+    assert fleet.per_point_values is None  # ratio rules have no per-point values
+    # B: 900 residents × 300 % / 300 per ambulance = 9 required, 0 present
+    b = next(r for r in fleet.rows if r["area_code"] == "B")
+    assert (b["required"], b["present"], b["shortfall"]) == (9.0, 0.0, 9.0)
+    out = assemble([circle, fleet], ctx)
+    assert out.table["rule_id"].tolist() == ["access.basic_circle"] * 2 + ["ems.fleet"] * 2
+    assert "access.basic_circle:covered" in out.demand.columns and "ems.fleet" not in out.demand.columns
+    assert out.areas.set_index("area_code")["worst"].to_dict() == {"A": "fail", "B": "fail"}
