@@ -312,6 +312,7 @@ def test_options_as_one_value(tiny):
     opt = assess(*args, profile=res.profile, options=opts)
     pd.testing.assert_frame_equal(kw.table, opt.table)
     assert kw.assumptions == opt.assumptions and kw.assumptions["target_share"] == 0.85
+    assert kw.options == opts  # kept on the result: run it again with options=res.options
     over = assess(*args, profile=res.profile, options=opts, target_share=0.9)
     assert over.assumptions["target_share"] == 0.9
     with pytest.raises(hc.InputError, match=r"unknown option\(s\) \['target_shar'\]"):

@@ -163,4 +163,5 @@ def assemble(
         assumptions=_assumptions(context, [n.text_en for n in run_notes]),
         networks=dict(context.graphs),
         notes=[*run_notes, *row_notes],
+        options=context.options,
     )

@@ -13,6 +13,7 @@ import pandas as pd
 from ..errors import InputError
 from ..io.population import POP
 from .notes import Note
+from .options import AssessOptions
 from .profiles import Profile
 from .vocabulary import VERDICTS
 
@@ -45,6 +46,9 @@ class Assessment:
     assumptions
         Everything the verdicts depend on that the plans do not fix (``notes``: the run's notes
         as English text).
+    options
+        The :class:`~healthcov.standards.options.AssessOptions` of the run (to run it again:
+        ``assess(..., options=res.options)``).
     notes
         Every note as data (:class:`~healthcov.standards.notes.Note`): the rows' notes (with
         ``rule_id`` and ``area_code``) and the run's (``rule_id=None``).
@@ -60,6 +64,7 @@ class Assessment:
     assumptions: dict[str, Any] = field(default_factory=dict)
     networks: dict[str, nx.MultiDiGraph] = field(default_factory=dict, repr=False)
     notes: list[Note] = field(default_factory=list, repr=False)
+    options: AssessOptions | None = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """Per rule: how many areas pass / partly pass / fail, and the population not covered."""
