@@ -142,7 +142,7 @@ def assemble(
     says.
     """
     table = verdict_table(results)
-    dem = context.demand
+    dem = context.demand.copy()  # the context stays as prepared
     for res in results:
         if res.per_point_values is not None:
             dem[res.rule_id] = res.per_point_values.values
