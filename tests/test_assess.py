@@ -269,7 +269,7 @@ def test_without_a_network(tiny):
     assert t.loc[("ems.fleet", "B"), "shortfall"] == 9.0
 
 
-def test_uncovered_repr_and_exports(tiny, tmp_path):
+def test_uncovered_repr_and_no_file_writing(tiny):
     res, _ = tiny
     un = res.uncovered("access.basic_circle")
     assert un["pop"].tolist() == [300.0]
@@ -277,10 +277,59 @@ def test_uncovered_repr_and_exports(tiny, tmp_path):
         res.uncovered("ems.fleet")
     html = res._repr_html_()
     assert "<table" in html and "甲街道" in html
-    res.to_csv(tmp_path / "t.csv")
-    res.to_gpkg(tmp_path / "t.gpkg")
-    back = gpd.read_file(tmp_path / "t.gpkg", layer="verdicts")
-    assert len(back) == len(res.table[res.table["area_code"] != "*"])
+    # the engine writes no files: exports are the report's
+    assert not hasattr(res, "to_csv") and not hasattr(res, "to_gpkg")
+
+
+def test_notes_are_data(tiny):
+    """Every row's note is its notes rendered; each note has a code, zh and en text, and where it applies."""
+    from healthcov.standards.notes import NOTE_CODES, render_notes
+
+    res, _ = tiny
+    assert res.notes and all(n.code in NOTE_CODES and n.text_zh and n.text_en for n in res.notes)
+    for row in res.table.itertuples():
+        assert row.note == render_notes(res.notes_of(row.rule_id, row.area_code))
+    radius = res.notes_of("ems.radius", "A")
+    assert [n.code for n in radius] == ["network_substituted", "radius_shares"]
+    assert radius[1].text_zh == "1.5 公里内：路网 50.0%，直线 50.0%；结论采用路网距离"
+    run = [n for n in res.notes if n.rule_id is None]
+    assert [n.text_en for n in run] == res.assumptions["notes"]
+
+
+def test_options_as_one_value(tiny):
+    """assess(..., options=AssessOptions(...)) is assess(..., **options); keywords override; unknown ones fail."""
+    from healthcov.standards import AssessOptions
+
+    res, _ = tiny
+    args = (
+        res.networks,
+        res.facilities[["facility_type", "geometry"]],
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+    )
+    kw = assess(*args, profile=res.profile, target_share=0.85, radius_metric="straight", on_missing="ignore")
+    opts = AssessOptions(target_share=0.85, radius_metric="straight", on_missing="ignore")
+    opt = assess(*args, profile=res.profile, options=opts)
+    pd.testing.assert_frame_equal(kw.table, opt.table)
+    assert kw.assumptions == opt.assumptions and kw.assumptions["target_share"] == 0.85
+    assert kw.options == opts  # kept on the result: run it again with options=res.options
+    over = assess(*args, profile=res.profile, options=opts, target_share=0.9)
+    assert over.assumptions["target_share"] == 0.9
+    with pytest.raises(hc.InputError, match=r"unknown option\(s\) \['target_shar'\]"):
+        assess(*args, profile=res.profile, target_shar=0.5)
+
+
+def test_graph_under_another_modes_key_is_refused(tiny):
+    """{"walk": G_drive} would evaluate walking at car speed: refused, naming both modes."""
+    res, _ = tiny
+    g = res.networks
+    args = (res.facilities, res.demand[["pop", "geometry"]], res.areas[["area_name", "area_code", "geometry"]])
+    with pytest.raises(hc.InputError, match="G\\['walk'\\] was prepared for mode 'drive'"):
+        assess({"walk": g["drive"], "drive": g["drive"]}, *args, profile=res.profile)
+    with pytest.raises(hc.InputError, match="pass it as G\\['walk'\\]"):
+        assess({"drive": g["walk"]}, *args, profile=res.profile)
+    one = assess(g["walk"], *args, profile=res.profile, on_missing="ignore")  # one network: its own mode is its key
+    assert set(one.networks) == {"walk"}
 
 
 def test_bad_inputs(tiny, tmp_path):
@@ -509,3 +558,84 @@ def test_shanghai_sites_for_the_walking_circle(shanghai_assessment):
     assert (after["pop_covered"] >= before["pop_covered"] - 1e-6).all()
     gained = float((after["pop_covered"] - before["pop_covered"]).sum())
     assert gained == pytest.approx(gains.sum(), rel=1e-6)
+
+
+CHILD = textwrap.dedent(
+    """
+    schema = 1
+    id = "tinyville_loose"
+    extends = "tinyville.toml"
+    level = "district"
+    name = { zh = "宽松镇", en = "Loose Tinyville" }
+    [document]
+    title = "测试规划（宽松）"
+    file = "none.txt"
+    status = "issued"
+    base_year = 2020
+    target_year = 2025
+
+    [[rules]]
+    id = "access.basic_circle"
+    kind = "service_circle"
+    status = "binding"
+    title = { zh = "服务圈", en = "Service circle" }
+    facility_types = ["chc"]
+    minutes = { urban = 30, rural = 20 }
+    source = { ref = "test:7", quote = "城区30分钟" }
+    """
+)
+
+
+def test_per_point_coverage_is_the_rules_own_not_the_strictest(tiny, tmp_path):
+    """A child rule (30 min) looser than its parent (15 min): the strictest version is evaluated too, but the
+    per-point coverage is the rule's own. Point 2 of 甲街道 walks 26.7 min: covered at 30, not at 15. (Before the
+    stages, the strictest evaluation wrote into the same arrays and the demand said "not covered".)"""
+    res, _ = tiny
+    (tmp_path / "tinyville.toml").write_text(PROFILE, encoding="utf-8")
+    (tmp_path / "child.toml").write_text(CHILD, encoding="utf-8")
+    args = (
+        res.networks,
+        res.facilities[["facility_type", "geometry"]],
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+    )
+    out = assess(*args, profile=str(tmp_path / "child.toml"), rules=["access.basic_circle"], on_missing="ignore")
+    row = out.table.set_index("area_code").loc["A"]
+    assert row["verdict"] == "pass" and row["verdict_strictest"] == "fail"  # 600/600 within 30; 300/600 within 15
+    assert out.demand["access.basic_circle"].iloc[2] == pytest.approx(2000 / 1.25 / 60)
+    assert out.demand["access.basic_circle:covered"].iloc[:3].tolist() == [True, True, True]
+
+
+def test_stages_by_hand(tiny):
+    """The stages on their own: prepare → evaluate (one rule) → assemble, with the tiny road's numbers by hand."""
+    from healthcov.standards import AssessOptions, PointValues, assemble, evaluate, prepare
+
+    res, _ = tiny
+    args = (
+        res.networks,
+        res.facilities[["name", "facility_type", "ambulances", "beds", "geometry"]],
+        res.demand[["pop", "geometry"]],
+        res.areas[["area_name", "area_code", "geometry"]],
+        res.profile,
+    )
+    ctx = prepare(*args, AssessOptions(on_missing="ignore"))
+    assert ctx.modes == ("walk", "drive") and ctx.areas["area_class"].tolist() == ["urban", "rural"]
+    assert ctx.demand["area_code"].tolist() == ["A", "A", "A", "B", "B"]
+    circle = evaluate(ctx.profile.rule("access.basic_circle"), ctx)
+    assert [r["area_code"] for r in circle.rows] == ["A", "B"]
+    assert [r["verdict"] for r in circle.rows] == ["fail", "pass"]
+    assert isinstance(circle.per_point_values, PointValues)
+    # A walks 0, 13.3, 26.7 min (4.5 km/h); B drives 9 and 12 min from the centre at x = 0
+    assert circle.per_point_values.values == pytest.approx([0.0, 40 / 3, 80 / 3, 9.0, 12.0])
+    assert circle.per_point_values.covered.tolist() == [True, True, False, True, True]
+    again = evaluate(ctx.profile.rule("access.basic_circle"), ctx)
+    assert again.rows == circle.rows and again.notes == circle.notes  # no state but the cost cache
+    fleet = evaluate(ctx.profile.rule("ems.fleet"), ctx)
+    assert fleet.per_point_values is None  # ratio rules have no per-point values
+    # B: 900 residents × 300 % / 300 per ambulance = 9 required, 0 present
+    b = next(r for r in fleet.rows if r["area_code"] == "B")
+    assert (b["required"], b["present"], b["shortfall"]) == (9.0, 0.0, 9.0)
+    out = assemble([circle, fleet], ctx)
+    assert out.table["rule_id"].tolist() == ["access.basic_circle"] * 2 + ["ems.fleet"] * 2
+    assert "access.basic_circle:covered" in out.demand.columns and "ems.fleet" not in out.demand.columns
+    assert out.areas.set_index("area_code")["worst"].to_dict() == {"A": "fail", "B": "fail"}

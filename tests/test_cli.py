@@ -67,18 +67,23 @@ def test_network_from_place_online():
     assert G.graph["crs"] == "EPSG:32651" and G.number_of_nodes() > 100
 
 
-@pytest.fixture
-def report_inputs(tmp_path, data_dir):
-    """黄浦区 and 虹口区 with their census counts (GeoPackage), and their health POIs as a lon/lat CSV."""
+def _district_files(folder, names):
+    """Shanghai districts with their census counts (GeoPackage), and their health POIs as a lon/lat CSV."""
     areas = hc.datasets.census_areas("shanghai")
-    areas = areas[areas["area_name"].isin(["黄浦区", "虹口区"])]
-    areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
+    areas = areas[areas["area_name"].isin(names)]
+    areas.to_file(folder / "districts.gpkg", driver="GPKG")
     fac = hc.datasets.shanghai_health_facilities().to_crs(4326)
     fac = fac[fac.within(areas.union_all())]
     pd.DataFrame({"name": fac["name"], "type": fac["type"], "lon": fac.geometry.x, "lat": fac.geometry.y}).to_csv(
-        tmp_path / "fac.csv", index=False
+        folder / "fac.csv", index=False
     )
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def report_inputs(tmp_path, data_dir):
+    """黄浦区 and 虹口区."""
+    return _district_files(tmp_path, ["黄浦区", "虹口区"])
 
 
 def test_report_command_on_files(report_inputs, tmp_path, capsys):
@@ -98,7 +103,7 @@ def test_report_command_on_files(report_inputs, tmp_path, capsys):
     said = capsys.readouterr().out
     assert code == 0, said
     assert out.exists() and out.with_suffix(".csv").exists() and out.with_suffix(".gpkg").exists()
-    assert "census polygons spread onto" in said and "fenghua" in said
+    assert "census polygons spread evenly on a 500 m grid" in said and "fenghua" in said
     verdicts = pd.read_csv(out.with_suffix(".csv"), encoding="utf-8-sig")
     circle = verdicts[verdicts["rule_id"] == "access.basic_circle"]
     assert set(circle["area_name"]) == {"黄浦区", "虹口区"}
@@ -119,15 +124,30 @@ def test_profiles_command(capsys):
     assert out.startswith("beilun: 北仑区") and "access.basic_circle" in out and "[from ningbo]" in out
 
 
-def test_report_command_partitioned(report_inputs, tmp_path, capsys):
-    """--workers 0 runs the partitioned path (one area at a time, no Dask): same verdicts as the plain run."""
+@pytest.fixture
+def three_districts(tmp_path, data_dir):
+    """黄浦区, 静安区 and 虹口区."""
+    return _district_files(tmp_path, ["黄浦区", "静安区", "虹口区"])
+
+
+def test_report_command_partitioned_writes_the_same_verdicts(three_districts, tmp_path, capsys):
+    """The plain run and --workers 2 (Dask, one task per district) write the same verdict CSV: every row and
+    column. Census polygons become the same population points on both paths (population_points)."""
     args = ["report", "--network", str(hc.datasets.path("shanghai_network")), "--facilities", str(tmp_path / "fac.csv"),
             "--population", str(tmp_path / "districts.gpkg"), "--areas", str(tmp_path / "districts.gpkg"),
-            "--profile", "ningbo", "--modes", "drive", "ambulance"]  # fmt: skip
-    code = main([*args, "--workers", "0", "--out", str(tmp_path / "p.html")])
+            "--profile", "ningbo"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "plain.html")]) == 0
+    plain_said = capsys.readouterr().out
+    code = main([*args, "--workers", "2", "--out", str(tmp_path / "dask.html")])
     said = capsys.readouterr().out
     assert code == 0, said
-    assert "one task per area" in said and "500 m grid" in said
-    verdicts = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig")
-    radius = verdicts[verdicts["rule_id"] == "ems.radius"]
-    assert set(radius["area_name"]) == {"黄浦区", "虹口区"} and radius["share"].between(0, 1).all()
+    assert "one task per area" in said
+    for text in (plain_said, said):
+        assert "census polygons spread evenly on a 500 m grid" in text
+    plain = pd.read_csv(tmp_path / "plain.csv", encoding="utf-8-sig")
+    dask = pd.read_csv(tmp_path / "dask.csv", encoding="utf-8-sig")
+    assert len(plain) == 45 and set(plain["area_name"]) == {"黄浦区", "静安区", "虹口区", "宁波市"}
+    pd.testing.assert_frame_equal(dask, plain, check_exact=False, rtol=1e-9, atol=1e-9)
+    # the district's census count, not the part the network happens to cover
+    radius = plain.set_index(["rule_id", "area_name"]).loc[("ems.radius", "虹口区")]
+    assert radius["pop"] == pytest.approx(757_498)

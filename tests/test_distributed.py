@@ -236,6 +236,11 @@ def test_failed_partition_is_reported_and_the_others_finish(border, cluster, tmp
     assert res.areas.set_index("area_code").loc["B", "worst"] == "not_assessed"
     assert res.demand.loc[res.demand["area_code"] == "B", "access.circle"].isna().all()
     assert any("partition B (乙镇) failed" in n for n in res.assumptions["notes"])
+    # notes as data: the failure is a code on the rows it concerns, not words to parse
+    failed_rows = {(n.rule_id, n.area_code) for n in res.notes_of(code="partition_failed") if n.rule_id}
+    assert ("access.circle", "B") in failed_rows and ("ems.response_city", "*") in failed_rows
+    assert ("access.circle", "A") not in failed_rows
+    assert all(n.text_zh and n.text_en for n in res.notes)
 
 
 def test_every_partition_failing_raises(border, cluster, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -124,3 +125,28 @@ def test_spread_census_onto_shanghai_network(data_dir, shanghai_drive):
     # 浦东新区 is mostly outside it: only the covered share is placed
     assert per["310115"] < 0.05 * 5_681_512
     assert len(pts.attrs["unplaced"]) == 8
+
+
+def test_population_points_one_function_for_every_path():
+    """Census polygons → an even 500 m grid (no network needed); points pass through; a mix is refused."""
+    import geopandas as gpd
+
+    crs = "EPSG:32651"
+    polys = gpd.GeoDataFrame(
+        {"pop": [1000.0, 600.0]},
+        geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 500)],
+        crs=crs,
+    )
+    pts = hc.population_points(polys)
+    assert len(pts) == 4 + 2 and pts["pop"].sum() == pytest.approx(1600.0)
+    assert sorted(pts["pop"].round(6).unique()) == [250.0, 300.0]  # 1000 / 4 cells, 600 / 2 cells
+    assert "500 m grid" in pts.attrs["population_method"]
+    coarse = hc.population_points(polys, cell_m=1000)
+    assert len(coarse) == 2  # one cell each (the second, smaller than a cell, gets its representative point)
+    points = gpd.GeoDataFrame({"pop": [5.0]}, geometry=[shapely.Point(10, 10)], crs=crs)
+    assert hc.population_points(points) is points
+    mixed = gpd.GeoDataFrame(pd.concat([polys, points], ignore_index=True), crs=crs)
+    with pytest.raises(hc.InputError, match="mixes 2 polygons with 1 other"):
+        hc.population_points(mixed)
+    with pytest.raises(hc.InputError, match="GeoDataFrame"):
+        hc.population_points(pd.DataFrame({"pop": [1.0]}))

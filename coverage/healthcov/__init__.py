@@ -26,7 +26,7 @@ from .errors import (
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
 from .io.networks import network_from_place, read_cbengine, read_network
-from .io.population import grid_population, read_areas, read_population, spread_population
+from .io.population import grid_population, population_points, read_areas, read_population, spread_population
 from .io.postgis import is_postgis_spec, read_postgis_network, read_postgis_source
 from .io.postgis_write import read_postgis_layer, write_assessment_postgis, write_postgis
 from .io.vector import read_vector
@@ -50,7 +50,20 @@ from .report.maps import explore_isochrones
 from .report.standalone import save_map, standalone_html
 from .scenarios import compare, project_population, scenario_facilities
 from .siting import SitePlan, suggest_sites
-from .standards.engine import Assessment, assess
+from .standards import (
+    Assessment,
+    AssessOptions,
+    Context,
+    Note,
+    RuleResult,
+    assemble,
+    assess,
+    assign_demand,
+    evaluate,
+    prepare,
+    prepare_areas,
+    prepare_facilities,
+)
 from .standards.facility_types import classify_facilities
 from .standards.profiles import list_profiles, load_profile
 from .standards.typing_report import TypingReport, typing_report
@@ -68,6 +81,7 @@ __all__ = [
     "read_population",
     "spread_population",
     "grid_population",
+    "population_points",
     "read_areas",
     "read_postgis_source",
     "read_postgis_network",
@@ -134,4 +148,14 @@ __all__ = [
     "EdgeLengthError",
     "IslandSnapWarning",
     "TextEncodingWarning",
+    "AssessOptions",
+    "Context",
+    "Note",
+    "RuleResult",
+    "assemble",
+    "assign_demand",
+    "evaluate",
+    "prepare",
+    "prepare_areas",
+    "prepare_facilities",
 ]

@@ -217,20 +217,14 @@ def _print_result(res: Any) -> None:
         _say(f"  note: {n}")
 
 
-def _read_inputs(hc: Any, args: argparse.Namespace, G: Any) -> tuple[Any, Any, Any]:
-    """Facilities, areas and population points; census polygons go onto ``G``'s roads, or a grid without one."""
+def _read_inputs(hc: Any, args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """Facilities, areas and population points (:func:`healthcov.population_points`: the same in every run)."""
     fac = hc.read_facilities(args.facilities, coord_system=args.coord_system)
     areas = hc.read_areas(args.areas, coord_system=args.areas_coord_system)
-    pop = hc.read_population(args.population, pop_column=args.pop_column)
-    if pop.geom_type.isin(["Polygon", "MultiPolygon"]).all():
-        if G is not None:
-            pop = hc.spread_population(pop, G)
-            _say(f"  population: census polygons spread onto {len(pop):,} road nodes (an estimate)")
-        else:
-            pop = hc.grid_population(pop, cell_m=500)
-            _say(
-                "  population: census polygons spread evenly on a 500 m grid (no network on this machine; an estimate)"
-            )
+    given = hc.read_population(args.population, pop_column=args.pop_column)
+    pop = hc.population_points(given, cell_m=args.pop_cell)
+    if pop is not given:
+        _say(f"  population: census polygons spread evenly on a {args.pop_cell:g} m grid ({len(pop):,} points)")
     return fac, areas, pop
 
 
@@ -268,8 +262,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             graphs[mode] = hc.read_network(args.network, mode=mode)
         _say(f"  {mode} network: {graphs[mode].number_of_nodes():,} nodes")
-    G0 = graphs.get("drive") or next(iter(graphs.values()))
-    fac, areas, pop = _read_inputs(hc, args, G0)
+    fac, areas, pop = _read_inputs(hc, args)
     res = _assess_reporting_warnings(hc, graphs, fac, pop, areas, **_assess_options(args))
     _print_result(res)
     out = Path(args.out)
@@ -285,7 +278,7 @@ def _report_distributed(hc: Any, args: argparse.Namespace, t0: float) -> int:
     if args.place:
         msg = "--place downloads one network on this machine: use --network with --scheduler/--workers"
         raise hc.InputError(msg)
-    fac, areas, pop = _read_inputs(hc, args, None)
+    fac, areas, pop = _read_inputs(hc, args)
     where = args.scheduler or f"a LocalCluster of {args.workers} workers"
     _say(f"  running one task per area on {where}")
     with warnings.catch_warnings(record=True) as caught:
@@ -335,6 +328,46 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
     gpkg = _write_outputs(out, iso, hc.snap_points(G, fac, name="facilities"), {}, args.lang, _tiles(args))
     _say(f"wrote {out} and {gpkg}")
     return 0
+
+
+def _add_report_parser(sub: Any) -> None:
+    """The ``report`` command's arguments."""
+    r = sub.add_parser(
+        "report",
+        help="assess a jurisdiction's standards per area → one self-contained HTML report + CSV + GeoPackage",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    src = r.add_mutually_exclusive_group(required=True)
+    src.add_argument("--network", help=".osm/.osm.bz2/.osm.pbf/.graphml or a road line layer")
+    src.add_argument("--place", help='download the network with osmnx (needs internet), e.g. "奉化区, 宁波市"')
+    r.add_argument("--facilities", required=True, help="points with a facility_type column, AMap types or names")
+    r.add_argument("--coord-system", default="wgs84", help="facilities: wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
+    r.add_argument("--type-column", default=None, help="facility type column (default: facility_type, else inferred)")
+    r.add_argument("--population", required=True, help="GeoTIFF, points with counts, or census polygons")
+    r.add_argument("--pop-column", default=None)
+    r.add_argument(
+        "--pop-cell", type=float, default=500.0, help="census polygons: grid cell (m) of the population points (500)"
+    )
+    r.add_argument("--areas", required=True, help="district / township polygons with name and code")
+    r.add_argument("--areas-coord-system", default="wgs84")
+    r.add_argument("--profile", default="zhejiang", help="zhejiang, ningbo, fenghua, beilun, jiaxing or a TOML file")
+    r.add_argument(
+        "--modes", nargs="+", default=["walk", "drive", "ambulance"], help="networks to build (default: all three)"
+    )
+    r.add_argument("--activation-delay", type=float, default=3.0, help="ambulance activation delay, min (default 3)")
+    r.add_argument("--target-share", type=float, default=0.95, help="share covered for a pass (default 0.95)")
+    r.add_argument("--radius-metric", choices=("network", "straight"), default="network")
+    r.add_argument("--no-cross-boundary", action="store_true", help="count only each area's own facilities")
+    r.add_argument("--lang", default="zh", choices=("zh", "en"))
+    r.add_argument(
+        "--scheduler", default=None, help="address of a Dask scheduler (tcp://host:8786): one task per area there"
+    )
+    r.add_argument(
+        "--workers", type=int, default=None, help="start a local Dask cluster of N worker processes (0: no Dask)"
+    )
+    r.add_argument("--out", default="report.html")
+    r.set_defaults(func=cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -390,39 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--no-tiles", action="store_true", help="no basemap (the default)")
     i.set_defaults(func=cmd_isochrones)
 
-    r = sub.add_parser(
-        "report",
-        help="assess a jurisdiction's standards per area → one self-contained HTML report + CSV + GeoPackage",
-        epilog=REPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    src = r.add_mutually_exclusive_group(required=True)
-    src.add_argument("--network", help=".osm/.osm.bz2/.osm.pbf/.graphml or a road line layer")
-    src.add_argument("--place", help='download the network with osmnx (needs internet), e.g. "奉化区, 宁波市"')
-    r.add_argument("--facilities", required=True, help="points with a facility_type column, AMap types or names")
-    r.add_argument("--coord-system", default="wgs84", help="facilities: wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
-    r.add_argument("--type-column", default=None, help="facility type column (default: facility_type, else inferred)")
-    r.add_argument("--population", required=True, help="GeoTIFF, points with counts, or census polygons")
-    r.add_argument("--pop-column", default=None)
-    r.add_argument("--areas", required=True, help="district / township polygons with name and code")
-    r.add_argument("--areas-coord-system", default="wgs84")
-    r.add_argument("--profile", default="zhejiang", help="zhejiang, ningbo, fenghua, beilun, jiaxing or a TOML file")
-    r.add_argument(
-        "--modes", nargs="+", default=["walk", "drive", "ambulance"], help="networks to build (default: all three)"
-    )
-    r.add_argument("--activation-delay", type=float, default=3.0, help="ambulance activation delay, min (default 3)")
-    r.add_argument("--target-share", type=float, default=0.95, help="share covered for a pass (default 0.95)")
-    r.add_argument("--radius-metric", choices=("network", "straight"), default="network")
-    r.add_argument("--no-cross-boundary", action="store_true", help="count only each area's own facilities")
-    r.add_argument("--lang", default="zh", choices=("zh", "en"))
-    r.add_argument(
-        "--scheduler", default=None, help="address of a Dask scheduler (tcp://host:8786): one task per area there"
-    )
-    r.add_argument(
-        "--workers", type=int, default=None, help="start a local Dask cluster of N worker processes (0: no Dask)"
-    )
-    r.add_argument("--out", default="report.html")
-    r.set_defaults(func=cmd_report)
+    _add_report_parser(sub)
 
     pr = sub.add_parser("profiles", help="list the shipped rule profiles and their rules")
     pr.add_argument("name", nargs="?", help="one profile (default: all)")

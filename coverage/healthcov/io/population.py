@@ -379,3 +379,40 @@ def grid_population(polygons: gpd.GeoDataFrame, *, cell_m: float = 1000.0, pop_c
         f"polygon counts spread evenly over a {cell_m:g} m grid (even density assumed; an estimate)"
     )
     return out
+
+
+def population_points(
+    population: gpd.GeoDataFrame, *, cell_m: float = 500.0, pop_column: str = POP
+) -> gpd.GeoDataFrame:
+    """Demand points for :func:`healthcov.assess` from what :func:`read_population` returned.
+
+    Points (a raster's cells, counts at addresses) are returned as they are. Polygons (census
+    counts by district or township) are spread evenly on a ``cell_m`` grid with
+    :func:`grid_population`: no road network is needed, so the single-machine run, the
+    command line and the partitioned (Dask) run all get the same points from the same
+    polygons, and residents where the network does not reach stay in the count (as not
+    covered) instead of vanishing. To put them on the roads instead, call
+    :func:`spread_population` yourself. A mix of points and polygons is refused.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> sq = gpd.GeoDataFrame({"pop": [800.0]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs="EPSG:32651")
+    >>> pts = population_points(sq)
+    >>> len(pts), float(pts["pop"].sum())
+    (4, 800.0)
+    """
+    if not isinstance(population, gpd.GeoDataFrame):
+        msg = f"population must be a GeoDataFrame (see read_population), got {type(population).__name__}"
+        raise InputError(msg)
+    kinds = population.geom_type
+    polygons = kinds.isin(["Polygon", "MultiPolygon"])
+    if polygons.all() and len(population):
+        return grid_population(population, cell_m=cell_m, pop_column=pop_column)
+    if polygons.any():
+        msg = (
+            f"population mixes {int(polygons.sum())} polygons with {int((~polygons).sum())} other geometries: "
+            "give census polygons or points, not both"
+        )
+        raise InputError(msg)
+    return population

@@ -1,0 +1,58 @@
+"""The assessment tables recorded before the engine was split into stages, recomputed.
+
+Every row and column of the verdict table, the per-area frame and the per-point values must be
+the same (strings exactly, floats to rtol 1e-9, same row order), and so must the assumptions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
+import make_golden as golden
+
+
+@pytest.fixture(scope="module")
+def shanghai_graphs(shanghai_drive):
+    """The session's drive network (conftest) and the walk and ambulance networks, read once."""
+    import healthcov as hc
+
+    path = hc.datasets.path("shanghai_network")
+    return {
+        "walk": hc.read_network(path, mode="walk"),
+        "drive": shanghai_drive,
+        "ambulance": hc.read_network(path, mode="ambulance"),
+    }
+
+
+@pytest.mark.parametrize("case", golden.CASES)
+def test_golden_tables(case, request):
+    graphs = request.getfixturevalue("shanghai_graphs") if case.startswith("shanghai_") else None
+    res = golden.run_case(case, graphs)
+    problems = []
+    for name, got in golden.frames(res).items():
+        problems += golden.compare(golden.read_frame(case, name), got, f"{case}.{name}")
+    stored = json.loads((golden.HERE / f"{case}.assumptions.json").read_text(encoding="utf-8"))
+    now = golden.assumptions(res)
+    problems += [
+        f"{case}.assumptions[{k!r}] differs" for k in sorted(set(stored) | set(now)) if stored.get(k) != now.get(k)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_compare_sees_a_change():
+    """The comparison itself fails on a changed float, string or row order."""
+    t = golden.read_frame("ningbo_nonet", "table")
+    assert golden.compare(t, t, "same") == []
+    moved = t.copy()
+    i = int(moved.index[moved["pop"].fillna(0) > 0][0])
+    moved.loc[i, "pop"] = moved.loc[i, "pop"] * (1 + 1e-6)
+    assert golden.compare(t, moved, "x")
+    renamed = t.copy()
+    renamed.loc[3, "verdict"] = "pass" if renamed.loc[3, "verdict"] != "pass" else "fail"
+    assert golden.compare(t, renamed, "x")
+    assert golden.compare(t, t.iloc[::-1].reset_index(drop=True), "x")
