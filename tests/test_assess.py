@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import warnings
 
 import geopandas as gpd
 import networkx as nx
@@ -406,19 +407,55 @@ def test_shanghai_real_numbers(shanghai_assessment):
     # 15-minute circle on foot: almost everyone in 黄浦区 reaches a CHC / station (observed 98.8 %)
     assert t.loc[("access.basic_circle", "黄浦区"), "share"] == pytest.approx(0.9877, abs=2e-3)
     assert t.loc[("access.basic_circle", "黄浦区"), "mode"] == "walk"
-    # ambulances: mean response 3 min activation + ~2.2 min driving (observed 5.17 min) < 11 min
+    # ambulances: mean response 3 min activation + ~2.3 min driving (observed 5.34 min) < 11 min; EMS typed
+    # strictly (120 centres and stations only, no hospital emergency departments: 5.17 min before)
     resp = t.loc[("ems.response", "黄浦区")]
-    assert resp["value"] == pytest.approx(5.17, abs=0.05) and resp["verdict"] == "pass"
+    assert resp["value"] == pytest.approx(5.34, abs=0.05) and resp["verdict"] == "pass"
     # CHC per 30,000-100,000 residents: ratio rules use the census totals
     for name, pop in (("黄浦区", 662_030), ("静安区", 975_707), ("虹口区", 757_498)):
         row = t.loc[("basic.chc_per_pop", name)]
         assert row["pop"] == pop
         assert row["required"] == math.ceil(pop / 30_000)
-    assert t.loc[("basic.chc_per_pop", "静安区"), "verdict"] == "partial"  # 26 < 33, but ≥ ceil(975,707 / 100,000)
+    assert t.loc[("basic.chc_per_pop", "静安区"), "verdict"] == "partial"  # 19 < 33, but ≥ ceil(975,707 / 100,000)
     # no bed/doctor/ambulance columns in the POI table: those rules say so instead of guessing
     assert (res.table.loc[res.table["rule_id"] == "ratio.beds_total", "verdict"] == "not_assessed").all()
     assert res.table.loc[res.table["rule_id"] == "ratio.beds_total", "area_code"].tolist() == ["*"]  # no Ningbo names
     assert "no 'beds' column" in res.table.loc[res.table["rule_id"] == "ratio.beds_total", "note"].iloc[0]
+
+
+def test_shanghai_ems_typed_strictly(shanghai_assessment):
+    """Only the 120 service counts as ambulance stations unless asked (issue 10): 虹口区 has none inside."""
+    res = shanghai_assessment
+    t = res.table.set_index(["rule_id", "area_name"])
+    assert t.loc[("ems.radius", "虹口区"), "verdict"] == "fail"
+    assert t.loc[("ems.radius", "虹口区"), "value"] == pytest.approx(0.4871, abs=1e-3)
+    assert t.loc[("ems.response", "虹口区"), "value"] == pytest.approx(8.42, abs=0.01)
+    ems = res.facilities[res.facilities["facility_type"] == "ems_station"]
+    assert len(ems) > 0 and not ems["name"].str.contains("急诊").any()
+    # the typing evidence travels with every facility
+    assert {"owner", "grade", "type_rule", "type_confidence"} <= set(res.facilities.columns)
+    assert res.facilities["type_rule"].notna().all()
+    # counting hospital emergency departments as stations (the old reading) puts 虹口区 back to a pass
+    Ga = hc.read_network(hc.datasets.path("shanghai_network"), mode="ambulance")
+    fac = hc.datasets.shanghai_health_facilities()
+    pop = res.demand[["pop", "geometry"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.HealthcovWarning)
+        loose = assess(
+            {"ambulance": Ga},
+            fac,
+            pop,
+            res.areas,
+            profile="ningbo",
+            rules=["ems.radius"],
+            ems_include_hospital_emergency=True,
+        )
+        strict = assess({"ambulance": Ga}, fac, pop, res.areas, profile="ningbo", rules=["ems.radius"])
+    lt, st = (r.table.set_index("area_name") for r in (loose, strict))
+    assert st.loc["虹口区", "value"] == pytest.approx(t.loc[("ems.radius", "虹口区"), "value"])
+    assert lt.loc["虹口区", "verdict"] == "pass" and lt.loc["虹口区", "value"] > 0.98
+    n_loose = (loose.facilities["facility_type"] == "ems_station").sum()
+    assert n_loose > (strict.facilities["facility_type"] == "ems_station").sum()
 
 
 def test_report_and_exports(shanghai_assessment, tmp_path):

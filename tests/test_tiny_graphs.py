@@ -349,8 +349,11 @@ def test_speed_overrides():
     G = hc.read_network(line(2, hw="tertiary"), mode=hc.get_mode("drive", speeds={"支路": 36}))
     assert hc.travel_times(G, fac).loc[1, "travel_time_s"] == pytest.approx(100.0)
     # an unknown class drives at the fallback, 25 km/h → 144 s; fallback_kph=50 → 72 s
-    assert hc.read_network(line(2, hw="mystery"), mode="drive").edges[0, 1, 0]["travel_time"] == pytest.approx(144.0)
-    G = hc.read_network(line(2, hw="mystery"), mode=hc.get_mode("drive", fallback_kph=50))
+    with pytest.warns(hc.UnknownRoadClassWarning, match="'mystery'"):
+        G = hc.read_network(line(2, hw="mystery"), mode="drive")
+    assert G.edges[0, 1, 0]["travel_time"] == pytest.approx(144.0)
+    with pytest.warns(hc.UnknownRoadClassWarning, match="'mystery'"):
+        G = hc.read_network(line(2, hw="mystery"), mode=hc.get_mode("drive", fallback_kph=50))
     assert G.edges[0, 1, 0]["travel_time"] == pytest.approx(72.0)
     # a Chinese road class in the highway attribute is understood: 主干路 = primary, 40 km/h → 90 s
     assert hc.read_network(line(2, hw="主干路"), mode="drive").edges[0, 1, 0]["travel_time"] == pytest.approx(90.0)

@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pyproj
 
+from ..crs import local_utm
 from ..errors import HealthcovWarning, InputError, OffNetworkWarning, describe_ids
-from ..io._common import local_utm
 from ..io.population import read_areas
 from ..network.modes import MODES, get_mode
 from ..standards import NETWORK_KINDS, Assessment, AssessOptions, assess, selected_rules

@@ -109,6 +109,10 @@ def assess(
         What to do when a rule needs data the inputs lack (a ``beds`` column, a road network):
         ``"warn"`` (default: a warning naming the rules and columns, and "not assessed" rows with
         the reason), ``"raise"`` (an :class:`~healthcov.InputError` naming them) or ``"ignore"``.
+    ems_include_hospital_emergency
+        Count hospital emergency departments (急诊科) and the 危重孕产妇/新生儿 rescue centres as
+        ambulance stations. Default False: only the 120 service (急救中心, 分站, 急救站) counts,
+        as the plans' 急救站点 mean (see :func:`~healthcov.classify_facilities`).
 
     options
         All the options above as one :class:`~healthcov.standards.options.AssessOptions`

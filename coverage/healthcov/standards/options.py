@@ -44,6 +44,7 @@ class AssessOptions:
     rules: Sequence[str] | None = None
     max_snap_m: float | None = None
     on_missing: str = "warn"
+    ems_include_hospital_emergency: bool = False
 
     def __post_init__(self) -> None:
         if self.on_missing not in ("warn", "raise", "ignore"):

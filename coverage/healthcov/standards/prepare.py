@@ -147,7 +147,7 @@ def metric_crs(graphs: Mapping[str, nx.MultiDiGraph], areas: Any) -> str:
     """The networks' CRS, or without a network the UTM zone of the areas."""
     if graphs:
         return str(next(iter(graphs.values())).graph["crs"])
-    from ..io._common import local_utm
+    from ..crs import local_utm
 
     a0 = read_areas(areas) if not isinstance(areas, gpd.GeoDataFrame) else areas
     if a0.crs is None:
@@ -343,7 +343,11 @@ def classify_areas(
     return cls.fillna("rural"), rule.fillna("no information: rural assumed")
 
 
-def _facility_types(facilities: gpd.GeoDataFrame, type_column: str | None) -> pd.Series:
+#: the typing evidence kept beside ``facility_type`` (see :func:`~healthcov.classify_facilities`)
+TYPING_EVIDENCE = ("grade", "owner", "type_rule", "type_source", "type_confidence", "type_note")
+
+
+def _facility_types(facilities: gpd.GeoDataFrame, type_column: str | None, ems_hospital: bool) -> pd.DataFrame:
     if type_column is not None:
         if type_column not in facilities.columns:
             msg = f"facilities have no column {type_column!r}; columns are {list(facilities.columns)}"
@@ -355,10 +359,12 @@ def _facility_types(facilities: gpd.GeoDataFrame, type_column: str | None) -> pd
         col = None
     from .facility_types import classify_facilities
 
-    kw: dict[str, Any] = {"type_column": col}
+    kw: dict[str, Any] = {"type_column": col, "ems_include_hospital_emergency": ems_hospital}
     if "name" not in facilities.columns:
         kw["name_column"] = None
-    return classify_facilities(facilities, **kw)["facility_type"].astype(str)
+    typed = classify_facilities(facilities, **kw)
+    typed["facility_type"] = typed["facility_type"].astype(str)
+    return typed
 
 
 def selected_rules(profile: Profile, rules: Sequence[str] | None = None) -> list[Rule]:
@@ -441,7 +447,11 @@ def prepare_facilities(
     if len(fac) == 0:
         msg = "facilities has no rows"
         raise EmptyInputError(msg)
-    fac["facility_type"] = _facility_types(fac, options.type_column).to_numpy()
+    typed = _facility_types(fac, options.type_column, options.ems_include_hospital_emergency)
+    fac["facility_type"] = typed["facility_type"].to_numpy()
+    for col in TYPING_EVIDENCE:  # the evidence travels with each facility (unless the user gave it)
+        if col in typed.columns and col not in facilities.columns:
+            fac[col] = typed[col].to_numpy()
     fac, statuses, notes = _filter_statuses(fac, options.statuses, facilities.attrs.get("scenario"))
     _warn_unused_types(fac, profile)
     fac["area_code"] = _first_area(areas, fac.geometry.values)
