@@ -28,6 +28,7 @@ from .io.facilities import read_facilities
 from .io.networks import network_from_place, read_cbengine, read_network
 from .io.population import grid_population, read_areas, read_population, spread_population
 from .isochrones import isochrones, network_area
+from .matrix import k_nearest, travel_time_matrix
 from .network.arrays import clear_cache
 from .network.modes import MODES, TravelMode, get_mode
 from .network.prepare import graph_info
@@ -73,6 +74,8 @@ __all__ = [
     "distributed",
     "scenarios",
     "travel_times",
+    "travel_time_matrix",
+    "k_nearest",
     "isochrones",
     "network_area",
     "explore_isochrones",
