@@ -6,6 +6,14 @@ Travel times, isochrones and Zhejiang health-planning standards on real road net
 from __future__ import annotations
 
 from . import datasets, distributed, scenarios, siting, standards
+from .accessibility import (
+    LUO_QI_2009_STEPS,
+    accessibility,
+    area_accessibility,
+    catchment_ratios,
+    enhanced_two_step_fca,
+    two_step_fca,
+)
 from .errors import (
     AssumedCRSWarning,
     CoordinateSystemWarning,
@@ -76,6 +84,12 @@ __all__ = [
     "travel_times",
     "travel_time_matrix",
     "k_nearest",
+    "accessibility",
+    "area_accessibility",
+    "two_step_fca",
+    "enhanced_two_step_fca",
+    "catchment_ratios",
+    "LUO_QI_2009_STEPS",
     "isochrones",
     "network_area",
     "explore_isochrones",
