@@ -258,5 +258,8 @@ def test_bad_inputs():
         hc.two_step_fca(m, DEM, FAC.iloc[:0])
     with pytest.raises(hc.InputError, match="unknown method"):
         hc.accessibility(None, DEM, FAC, method="3sfca")
+    pts = gpd.GeoDataFrame({"pop": [1.0], "x_2sfca": [1.0], "assessed": [True]}, geometry=[shapely.Point(0, 0)])
+    with pytest.raises(hc.CRSError, match="need a CRS"):
+        hc.area_accessibility(pts, gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)]))
     with pytest.raises(hc.InputError, match="scores must be"):
         hc.area_accessibility(DEM, gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)]))

@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 
 from ._columns import TRAVEL_TIME_S
-from .errors import EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
+from .errors import CRSError, EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
 from .matrix import DESTINATION, ORIGIN, travel_time_matrix
 
 __all__ = [
@@ -372,6 +372,9 @@ def area_accessibility(scores: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> gpd
     if not isinstance(areas, gpd.GeoDataFrame) or len(areas) == 0:
         msg = "areas must be a non-empty GeoDataFrame of polygons (see read_areas)"
         raise InputError(msg)
+    if areas.crs is None or scores.crs is None:
+        msg = "scores and areas need a CRS each: set one with .set_crs(...) (EPSG:4326 for longitude/latitude)"
+        raise CRSError(msg)
     cols = [c for c in scores.columns if c.endswith(("_2sfca", "_e2sfca"))]
     if not cols:
         msg = "scores has no *_2sfca or *_e2sfca column: pass the result of two_step_fca or accessibility"
