@@ -226,3 +226,15 @@ def test_shanghai_row_minimum_is_travel_times(shanghai_drive, shanghai_emergency
     assert (kn["facility"].to_numpy() != tt["facility"].to_numpy()).sum() == 8  # ties, checked above
     # without a limit every home reaches every facility (one strongly connected component)
     assert len(m) == 60 * len(fac)
+
+
+def test_invariants_on_two_way_roads(line):
+    """On two-way roads the two directions agree; the input CRS does not matter; inputs stay unchanged."""
+    homes, care = _pts(HOMES, ["A", "B"]), _pts(CARE, ["F", "H"])
+    before = homes.copy()
+    to = hc.travel_time_matrix(line, homes, care, direction="to_facility")
+    fr = hc.travel_time_matrix(line, homes, care, direction="from_facility")
+    pd.testing.assert_frame_equal(to, fr, check_exact=False, atol=1e-9)
+    ll = hc.travel_time_matrix(line, homes.to_crs(4326), care.to_crs(4326))
+    pd.testing.assert_frame_equal(ll, to, check_exact=False, atol=1e-6)
+    pd.testing.assert_frame_equal(homes, before)

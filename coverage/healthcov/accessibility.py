@@ -365,6 +365,16 @@ def area_accessibility(scores: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> gpd
     the mean score of each ``*_2sfca`` / ``*_e2sfca`` column over the assessed population, and
     ``not_assessed_reason`` where an area has no assessed residents. Points outside every area
     are named in a warning and counted in ``.attrs["pop_outside_areas"]``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> areas = gpd.GeoDataFrame({"area_name": ["west", "east"]}, geometry=[shapely.box(0, 0, 10, 10),
+    ...     shapely.box(10, 0, 20, 10)], crs="EPSG:32651")
+    >>> scores = gpd.GeoDataFrame({"pop": [100.0, 300.0, 50.0], "beds_per_1000_2sfca": [2.0, 6.0, 1.0],
+    ...     "assessed": True}, geometry=shapely.points([(1, 1), (2, 2), (15, 5)]), crs="EPSG:32651")
+    >>> area_accessibility(scores, areas)["beds_per_1000_2sfca"].tolist()  # (100 × 2 + 300 × 6) / 400
+    [5.0, 1.0]
     """
     if not isinstance(scores, gpd.GeoDataFrame) or POP not in scores.columns:
         msg = "scores must be the GeoDataFrame that two_step_fca / accessibility return for demand points"
