@@ -110,6 +110,25 @@ def test_one_way_directions_and_same_road(triangle, search_from):
     assert got["at1", "at0"][0] == pytest.approx(180.0, abs=1e-9)
 
 
+@pytest.mark.parametrize("direction", ["to_facility", "from_facility"])
+def test_triangle_nodes_equal_networkx_and_hand(triangle, direction):
+    """Every node to every node of the one-way triangle: networkx's Dijkstra and the hand numbers agree."""
+    nodes = hc.nodes_frame(triangle)
+    m = hc.travel_time_matrix(triangle, nodes, nodes, direction=direction)
+    got = {(o, d): t for o, d, t in zip(m["origin"], m["destination"], m["travel_time_s"], strict=True)}
+    assert len(got) == 9
+    for d in nodes.index:
+        # trips origin -> d: a search from d on the reversed graph; from_facility: d -> origin
+        H = triangle.reverse(copy=True) if direction == "to_facility" else triangle
+        for o, t in nx.single_source_dijkstra_path_length(H, d, weight="travel_time").items():
+            assert got[o, d] == pytest.approx(t, abs=1e-9)
+    # by hand (to_facility = trip origin -> destination): 0 -> 1 one-way 180 s; 1 -> 0 round via 2
+    trip = {(0, 1): 180.0, (1, 0): 2 * LEG / V, (1, 2): LEG / V, (2, 0): LEG / V, (0, 2): LEG / V, (2, 1): LEG / V}
+    for (a, b), t in trip.items():
+        o, d = (a, b) if direction == "to_facility" else (b, a)
+        assert got[o, d] == pytest.approx(t, abs=1e-9)
+
+
 def test_length_weight_limit_in_metres(line):
     m = hc.travel_time_matrix(line, _pts(HOMES, ["A", "B"]), _pts(CARE, ["F", "H"]), weight="length", max_time_s=600)
     assert list(zip(m["origin"], m["destination"], m["dist_m"], strict=True)) == [
