@@ -23,7 +23,8 @@ For the Jinan network (the shared OSM line layer, ~11,850 nodes) and a synthetic
   (no snapping, no distances, no frame): the floor any Python package can reach with scipy.
 
 On Jinan, :func:`healthcov.travel_time_matrix` (5,000 demand nodes × 100 facilities, no limit:
-500,000 pairs with times and distances) is timed against the per-facility networkx loop too.
+500,000 pairs with times and distances) is timed against the per-facility networkx loop too, and
+:func:`healthcov.enhanced_two_step_fca` against pysal's ``access`` on one 30-minute matrix.
 
 Every baseline's times are checked against healthcov's (largest absolute difference printed; for
 the loop, on its sample against ``travel_times`` from the same sample). The ratio column is
@@ -43,6 +44,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import scipy
 from scipy.sparse.csgraph import dijkstra
 
@@ -164,6 +166,44 @@ def bench_matrix(label: str, G: nx.MultiDiGraph, H: nx.MultiDiGraph, n_demand: i
     row(label, k, f"(a) networkx single-source loop ({what})", t_s * k / len(sample), t_hc, diff, note)
 
 
+def bench_e2sfca(label: str, G: nx.MultiDiGraph, n_fac: int) -> None:
+    """E2SFCA on one matrix: healthcov's numpy steps against pysal's ``access`` (the dev extra)."""
+    try:
+        from access import Access, weights
+    except ImportError as exc:  # the benchmark needs it; say how to get it
+        raise SystemExit("pysal's access package is missing: pip install -e '.[dev]'") from exc
+    nodes = hc.nodes_frame(G)
+    rng = np.random.default_rng(11)
+    dem = nodes.assign(pop=rng.uniform(0, 500, len(nodes)))
+    fac = nodes.iloc[rng.choice(len(nodes), n_fac, replace=False)]
+    fac = fac.assign(beds=rng.integers(50, 1000, n_fac).astype(float))
+    m = hc.travel_time_matrix(G, dem, fac, max_time_s=1800)
+    t_hc, r = timed(lambda: hc.enhanced_two_step_fca(m, dem, fac, capacity="beds"), repeat=3)
+    what = f"E2SFCA, {len(dem):,} points × {n_fac} facilities, {len(m):,} pairs"
+    row(label, n_fac, f"healthcov enhanced_two_step_fca ({what})", t_hc, t_hc, None, "best of 3; matrix not timed")
+
+    def pysal() -> pd.Series:
+        cost = m.assign(cost=m["travel_time_s"] / 60.0)[["origin", "destination", "cost"]]
+        a = Access(
+            demand_df=dem[["pop"]].rename_axis("geoid"),
+            demand_index=True,
+            demand_value="pop",
+            supply_df=fac[["beds"]].rename_axis("geoid"),
+            supply_index=True,
+            supply_value="beds",
+            cost_df=cost,
+            cost_origin="origin",
+            cost_dest="destination",
+            cost_name="cost",
+        )
+        return a.enhanced_two_stage_fca(name="x", weight_fn=weights.step_fn({10: 1.0, 20: 0.68, 30: 0.22})).iloc[:, 0]
+
+    t_p, p = timed(pysal)
+    want = p.reindex(dem.index).fillna(0.0).to_numpy() * 1000
+    diff = float(np.max(np.abs(r["beds_per_1000_e2sfca"].to_numpy() - want)))
+    row(label, n_fac, "pysal access enhanced_two_stage_fca (same matrix)", t_p, t_hc, diff, "")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a 245×245 grid instead of 448×448")
@@ -178,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     jinan = f"Jinan ({G.number_of_nodes():,} nodes)"
     H = bench_graph(jinan, G, (100, 1000), args.loop_sample or 50, seed=42)
     bench_matrix(jinan, G, H, 5000, 100, args.loop_sample or 20)
+    bench_e2sfca(jinan, G, 300)
     del G, H
     t_read, G = timed(lambda: hc.read_network(synthetic_roads(side), mode="drive", directed=False))
     label = f"grid ({G.number_of_nodes():,} nodes)"
