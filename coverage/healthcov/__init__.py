@@ -6,6 +6,14 @@ Travel times, isochrones and Zhejiang health-planning standards on real road net
 from __future__ import annotations
 
 from . import datasets, distributed, scenarios, siting, standards
+from .accessibility import (
+    LUO_QI_2009_STEPS,
+    accessibility,
+    area_accessibility,
+    catchment_ratios,
+    enhanced_two_step_fca,
+    two_step_fca,
+)
 from .errors import (
     AssumedCRSWarning,
     CoordinateSystemWarning,
@@ -31,6 +39,7 @@ from .io.postgis import is_postgis_spec, read_postgis_network, read_postgis_sour
 from .io.postgis_write import read_postgis_layer, write_assessment_postgis, write_postgis
 from .io.vector import read_vector
 from .isochrones import isochrones, network_area
+from .matrix import k_nearest, travel_time_matrix
 from .network.arrays import clear_cache
 from .network.hygiene import (
     DisconnectedRoadsWarning,
@@ -110,6 +119,14 @@ __all__ = [
     "distributed",
     "scenarios",
     "travel_times",
+    "travel_time_matrix",
+    "k_nearest",
+    "accessibility",
+    "area_accessibility",
+    "two_step_fca",
+    "enhanced_two_step_fca",
+    "catchment_ratios",
+    "LUO_QI_2009_STEPS",
     "isochrones",
     "network_area",
     "explore_isochrones",

@@ -457,3 +457,37 @@ def _point_result(
     out["snap_dist_m"] = p.dist_m
     out["on_network"] = p.on_network
     return out[[TRAVEL_TIME_S, DIST_M, FACILITY, "snap_dist_m", "on_network", "geometry"]]
+
+
+def per_source_paths(
+    arr: GraphArrays,
+    s: Snapped,
+    *,
+    weight: str,
+    direction: str,
+    limit: float = np.inf,
+    batch_bytes: int = 256 * 2**20,
+):  # type: ignore[no-untyped-def]
+    """Yield ``(source number, cost, other metric)`` to every node, one source at a time.
+
+    Like :func:`per_source`, with the other metric (distance when searching by time, time when
+    searching by length) summed along each node's shortest path. ``weight`` is
+    ``"travel_time"`` or ``"length"`` (any spelling :func:`travel_times` accepts).
+    """
+    wname = _weight_name(weight)
+    aug = augmented(arr, s, wname, direction)
+    size = aug.matrix.shape[0]
+    batch = max(1, int(batch_bytes // (16 * size)))
+    for start in range(0, aug.n_src, batch):
+        idx = np.arange(start, min(start + batch, aug.n_src))
+        dist, pred = dijkstra(aug.matrix, directed=True, indices=aug.n + idx, limit=limit, return_predecessors=True)
+        dist, pred = np.atleast_2d(dist), np.atleast_2d(pred)
+        for j, i in enumerate(idx):
+            other = _path_sums(aug, pred[j])
+            other[~np.isfinite(dist[j])] = np.inf
+            yield int(i), dist[j, : aug.n], other[: aug.n]
+
+
+def weight_column(weight: str) -> str:
+    """The edge attribute a ``weight`` option names: ``"travel_time"`` or ``"length"``."""
+    return _weight_name(weight)
