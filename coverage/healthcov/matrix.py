@@ -24,7 +24,7 @@ from .errors import InputError
 from .network.arrays import GraphArrays
 from .network.prepare import require_prepared
 from .network.snap import Snapped
-from .traveltime import Sources, per_source_paths, point_costs, prepare_sources, resolve_direction, weight_column
+from .traveltime import Sources, per_source_paths, point_costs, prepare_sources, resolve_direction, weight_name
 
 __all__ = ["travel_time_matrix", "k_nearest", "ORIGIN", "DESTINATION", "RANK"]
 
@@ -104,7 +104,7 @@ def _searched_pairs(
     """
     require_prepared(G)
     direction = resolve_direction(G, direction)
-    wname = weight_column(weight)
+    wname = weight_name(weight)
     limit = _check_limit(max_time_s)
     arr, org = prepare_sources(G, origins, max_snap_m=max_snap_m, name="origins")
     _, dst = prepare_sources(G, destinations, max_snap_m=max_snap_m, name="destinations")

@@ -67,11 +67,6 @@ def weight_name(weight: str) -> str:
     raise InputError(msg)
 
 
-# the old private name, for code written before it became public (the accessibility branch's
-# traveltime.weight_column); new code calls weight_name
-_weight_name = weight_name
-
-
 @dataclass(frozen=True)
 class Sources:
     """Facilities that are on the network, as virtual source nodes of a search."""
@@ -474,7 +469,7 @@ def per_source_paths(
     searching by length) summed along each node's shortest path. ``weight`` is
     ``"travel_time"`` or ``"length"`` (any spelling :func:`travel_times` accepts).
     """
-    wname = _weight_name(weight)
+    wname = weight_name(weight)
     aug = augmented(arr, s, wname, direction)
     size = aug.matrix.shape[0]
     batch = max(1, int(batch_bytes // (16 * size)))
@@ -486,8 +481,3 @@ def per_source_paths(
             other = _path_sums(aug, pred[j])
             other[~np.isfinite(dist[j])] = np.inf
             yield int(i), dist[j, : aug.n], other[: aug.n]
-
-
-def weight_column(weight: str) -> str:
-    """The edge attribute a ``weight`` option names: ``"travel_time"`` or ``"length"``."""
-    return _weight_name(weight)
