@@ -811,3 +811,19 @@ def test_generate_candidates_errors(shanghai_drive: nx.MultiDiGraph) -> None:
     # all candidates excluded, then handed to the solver: a clear error too
     with pytest.raises(hc.EmptyInputError, match="no candidate sites"):
         solve_mclp(np.zeros((3, 0), bool), [1, 1, 1], 1)
+
+
+def test_highs_prints_nothing_on_stdout():
+    """HiGHS prints its licence banner on file descriptor 1 at the first solver of a process: silenced."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, scipy.sparse as sp\n"
+        "from healthcov.siting import solve_mclp\n"
+        "A = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 1]], dtype=bool))\n"
+        "print('chosen', sorted(solve_mclp(A, np.array([1.0, 2.0, 3.0]), 1, solver='highs').chosen.tolist()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "chosen [1]\n"  # facility 1 covers demand 1 and 2 (weight 5) against 4
+    assert "HiGHS" not in out.stderr

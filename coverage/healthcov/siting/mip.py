@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -56,8 +57,7 @@ def _highs_solve(P: Problem, *, k: int, start: list[int], time_limit_s: float) -
     lp.a_matrix_.value_ = M.data
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_c + [highspy.HighsVarType.kContinuous] * n_r
     lp.sense_ = highspy.ObjSense.kMaximize
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _quiet_highs(highspy)
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9 * max(P.coverable, 1e-300))
@@ -133,3 +133,23 @@ def solve_mip(P: Problem, *, k: int, start: list[int], solver: str, time_limit_s
     if solver == "cbc":
         return _cbc_solve(P, k=k, time_limit_s=time_limit_s)
     return _highs_solve(P, k=k, start=start, time_limit_s=time_limit_s)
+
+
+def _quiet_highs(highspy: Any) -> Any:
+    """A ``Highs`` instance that prints nothing: its licence banner goes to file descriptor 1 when
+    the first instance of a process is made (not through Python's ``sys.stdout``), so that one
+    construction runs with fd 1 pointed at the null device."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
