@@ -33,9 +33,12 @@ from .network.modes import MODES, TravelMode, get_mode
 from .network.prepare import graph_info
 from .network.snap import snap_points
 from .report.assessment_map import explore_assessment
+from .report.exports import write_gpkg, write_xlsx
 from .report.html_report import write_report
+from .report.matrix import assessment_html
 from .report.maps import explore_isochrones
 from .report.standalone import save_map, standalone_html
+from .servicearea import ServiceLayers, service_layers
 from .scenarios import compare, project_population, scenario_facilities
 from .standards.engine import Assessment, assess
 from .standards.profiles import list_profiles, load_profile
@@ -65,6 +68,11 @@ __all__ = [
     "load_profile",
     "list_profiles",
     "write_report",
+    "service_layers",
+    "ServiceLayers",
+    "assessment_html",
+    "write_gpkg",
+    "write_xlsx",
     "explore_assessment",
     "save_map",
     "standalone_html",
