@@ -189,10 +189,23 @@ def _rule_pages(result: Any, layers: Any, lang: str, static_maps: bool) -> list[
                 "quote": first["source_quote"] if lang == "zh" and isinstance(first["source_quote"], str) else "",
                 "requirement": requirement(rows["standard"].dropna().iloc[0] if rows["standard"].notna().any() else None, lang),
                 "map": rule_map_svg(result, rid, layers, lang=lang) if static_maps else "",
-                "chart": chart, "chart_title": chart_title, "rows": _area_rows(rows, lang),
+                "chart": chart, "chart_title": chart_title, "rows": (area_rows := _area_rows(rows, lang)),
+                "notes": grouped_notes(area_rows, lang),
             }
         )
     return pages
+
+
+def grouped_notes(rows: list[dict[str, Any]], lang: str) -> list[tuple[str, str]]:
+    """Each note once, with the areas it concerns (every area: "全部区域" / "all areas")."""
+    by_text: dict[str, list[str]] = {}
+    for r in rows:
+        text = ("；" if lang == "zh" else "; ").join(r["notes"])
+        if text:
+            by_text.setdefault(text, []).append(str(r["area"]))
+    every = "全部区域" if lang == "zh" else "all areas"
+    sep = "、" if lang == "zh" else ", "
+    return [(every if len(a) == len(rows) > 1 else sep.join(a), text) for text, a in by_text.items()]
 
 
 def _wide_rows(result: Any, lang: str) -> list[dict[str, Any]]:
