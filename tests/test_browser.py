@@ -232,3 +232,21 @@ def test_default_marker_and_collapsed_layer_control_offline(browser, tmp_path):
         )
         assert toggle.startswith('url("data:image/png;base64,')
     assert log.page_errors == [] and log.console_errors == [] and log.blocked == []
+
+
+def test_jupyter_display_is_offline(browser, tmp_path, dalian_drive):
+    """What Jupyter shows for a healthcov map (``_repr_html_``) draws with the network blocked."""
+    fac = hc.nodes_frame(dalian_drive).iloc[[0]]
+    m = explore_isochrones(hc.isochrones(dalian_drive, fac, minutes=(2, 4)), fac, tiles=None)
+    cell = m._repr_html_()
+    assert cell.startswith("<iframe srcdoc=") and "cdn.jsdelivr.net" not in cell and "<script src=" not in cell
+    page_path = tmp_path / "notebook_cell.html"
+    page_path.write_text(f"<!DOCTYPE html><html><body>{cell}</body></html>", encoding="utf-8")
+    with open_page(browser, page_path) as (page, log):
+        frame = page.locator("iframe").element_handle().content_frame()
+        assert frame.evaluate("() => L.version") == "1.9.4"
+        settle(frame)
+        state = map_state(frame)
+        assert state["painted"] > 1000 and set(state["polygons"]) == {BAND_COLOURS[0], BAND_COLOURS[1]}
+        assert log.page_errors == [] and log.console_errors == []
+    assert log.blocked == [] and log.requests == [page_path.resolve().as_uri()]

@@ -12,7 +12,6 @@ pages go to ``test-artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -77,7 +76,10 @@ def _check_matrix(page, result, lang: str) -> None:
     t = result.table
     per_area = t[t["area_code"] != "*"]
     rules = list(dict.fromkeys(per_area["rule_id"]))
-    assert page.evaluate("() => [...document.querySelectorAll('#matrix thead th[data-rule]')].map(th => th.dataset.rule)") == rules
+    assert (
+        page.evaluate("() => [...document.querySelectorAll('#matrix thead th[data-rule]')].map(th => th.dataset.rule)")
+        == rules
+    )
     rows = page.evaluate(MATRIX_JS)
     assert [r["area"] for r in rows] == _worst_first(t)
     cells = per_area.set_index(["area_name", "rule_id"])
@@ -160,7 +162,11 @@ def _check_map(frame, result, lang: str) -> dict[str, Any]:
             assert s["polygons"].get(VERDICT_COLOURS[v]) == n, (rid, v, s["polygons"])
             assert VERDICT_TEXT[lang][v] in legend
         assert sum(1 for r in frame.locator("input[name=healthcov-rule]").all() if r.is_checked()) == 1
-    radius_legend = ("服务范围（路网）", "服务范围（直线）") if lang == "zh" else ("service area (network)", "service area (straight line)")
+    radius_legend = (
+        ("服务范围（路网）", "服务范围（直线）")
+        if lang == "zh"
+        else ("service area (network)", "service area (straight line)")
+    )
     frame.locator("input[data-rule='ems.radius']").check()
     settle(frame)
     legend, _ = _legend_and_title(frame)
@@ -199,7 +205,10 @@ def _check_print(page, tmp_path: Path, name: str, result, lang: str) -> int:
     for title in titles:
         head = title[:12]
         assert any(head in "".join(pages[i].strip().splitlines()[:2]) for i in starts), title
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "2", str(path), str(tmp_path / f"{path.stem}-page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "2", str(path), str(tmp_path / f"{path.stem}-page")],
+        check=True,
+    )
     first = sorted(tmp_path.glob(f"{path.stem}-page*.png"))[0]
     _artifact(first)
     from PIL import Image
@@ -221,7 +230,10 @@ def test_report_in_chromium(browser, tmp_path, reports, shanghai, lang):
         assert html.with_suffix(ext).exists()
     with open_page(browser, html) as (page, log):
         assert log.page_errors == [] and log.console_errors == []
-        title = {"zh": "黄浦区、静安区、虹口区卫生健康服务评估（宁波市标准）", "en": "黄浦区, 静安区, 虹口区: health-care access against the Ningbo standards"}
+        title = {
+            "zh": "黄浦区、静安区、虹口区卫生健康服务评估（宁波市标准）",
+            "en": "黄浦区, 静安区, 虹口区: health-care access against the Ningbo standards",
+        }
         assert page.inner_text("#title") == title[lang] == page.title()
         assert page.inner_text("#jurisdiction") == (res.profile.name_zh if lang == "zh" else res.profile.name_en)
         _check_matrix(page, res, lang)
@@ -238,7 +250,9 @@ def test_report_in_chromium(browser, tmp_path, reports, shanghai, lang):
         assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scroll
         _screenshot(phone, tmp_path, f"report_shanghai_{lang}_phone.png")
     assert log.blocked == [] and log.requests == [html.resolve().as_uri()]
-    print(f"{html.name}: {size / MB:.2f} MB, loaded in {log.load_s:.2f} s, {state['circles']:,} circles, {pages} A4 pages")
+    print(
+        f"{html.name}: {size / MB:.2f} MB, loaded in {log.load_s:.2f} s, {state['circles']:,} circles, {pages} A4 pages"
+    )
 
 
 @pytest.mark.slow

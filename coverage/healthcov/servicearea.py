@@ -182,7 +182,9 @@ def _rule_areas(result: Any, rid: str, rows: pd.DataFrame, graphs: dict, simplif
             geom, unit = _network_area(G, routed, minutes=limit - delay, metres=None), "min"
         if geom is not None:
             out.append(_row(rid, "network", limit, unit, mode, len(routed), geom.simplify(simplify_m)))
-    note = f"no {', '.join(sorted(set(missing)))} network given: the network service area is not drawn" if missing else ""
+    note = (
+        f"no {', '.join(sorted(set(missing)))} network given: the network service area is not drawn" if missing else ""
+    )
     return out, note
 
 
@@ -255,4 +257,3 @@ def service_layers(
     else:
         unc = gpd.GeoDataFrame({c: [] for c in UNCOVERED_COLUMNS[:-1]}, geometry=[], crs=crs)
     return ServiceLayers(areas=areas, uncovered=unc, notes=notes)
-

@@ -22,6 +22,7 @@ from branca.element import MacroElement, Template
 
 from ..errors import InputError
 from .basemaps import basemap
+from .standalone import offline
 from .text import VERDICT_COLOURS, VERDICT_SYMBOLS, fmt_value, norm_lang, requirement, verdict_text
 
 __all__ = ["explore_assessment", "VERDICT_COLOURS", "FACILITY_COLOUR", "UNCOVERED_COLOUR", "SERVICE_COLOUR"]
@@ -79,7 +80,7 @@ def _swatch(colour: str, kind: str = "box") -> str:
     if kind == "hatch":
         return (
             '<span style="display:inline-block;width:14px;height:12px;margin-right:6px;vertical-align:middle;'
-            f"border:1px solid #666;background:repeating-linear-gradient(45deg,{colour} 0 3px,#9a9a9a 3px 4px)\"></span>"
+            f'border:1px solid #666;background:repeating-linear-gradient(45deg,{colour} 0 3px,#9a9a9a 3px 4px)"></span>'
         )
     return (
         f'<span style="display:inline-block;width:14px;height:12px;background:{colour};border:1px solid #666;'
@@ -121,7 +122,8 @@ def _areas_layer(result: Any, rules: list[str], lang: str, shown: gpd.GeoDataFra
         verdicts = part["area_code"].map(rows["verdict"]).fillna("not_applicable")
         part[f"v{i}"] = verdicts
         part[f"t{i}"] = [
-            f"<b>{html.escape(str(name))}</b><br>{T['verdict']}: {VERDICT_SYMBOLS[v]} {html.escape(verdict_text(v, lang))}"
+            f"<b>{html.escape(str(name))}</b><br>{T['verdict']}: "
+            f"{VERDICT_SYMBOLS[v]} {html.escape(verdict_text(v, lang))}"
             f"<br>{T['value']}: {html.escape(fmt_value(rows['value'].get(c), rows['unit'].get(c), lang))}"
             f"<br>{T['requirement']}: {html.escape(requirement(rows['standard'].get(c), lang))}"
             for name, c, v in zip(part["area_name"], part["area_code"], verdicts)
@@ -197,7 +199,9 @@ def _facility_points(result: Any, rid: str, region: Any, max_points: int) -> pd.
         pts["gx"], pts["gy"] = np.floor(pts["x"] / cell), np.floor(pts["y"] / cell)
         pts = pts.groupby(["gx", "gy"]).agg(x=("x", "mean"), y=("y", "mean"), n=("n", "sum"), name=("name", "first"))
     ll = gpd.GeoSeries(shapely.points(pts["x"], pts["y"]), crs=result.facilities.crs).to_crs(4326)
-    return pd.DataFrame({"lon": ll.x.to_numpy(), "lat": ll.y.to_numpy(), "n": pts["n"].to_numpy(), "name": pts["name"].to_numpy()})
+    return pd.DataFrame(
+        {"lon": ll.x.to_numpy(), "lat": ll.y.to_numpy(), "n": pts["n"].to_numpy(), "name": pts["name"].to_numpy()}
+    )
 
 
 def _facilities_layer(pts: pd.DataFrame, lang: str, group: folium.FeatureGroup) -> None:
@@ -227,19 +231,22 @@ _CONTROL_JS = """
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
     var d = L.DomUtil.create('div', 'healthcov-legend');
-    d.style.cssText = 'background:#fff;padding:6px 9px;border:1px solid #888;border-radius:4px;font:12px/1.45 sans-serif;max-width:260px';
+    d.style.cssText = 'background:#fff;padding:6px 9px;border:1px solid #888;border-radius:4px;' +
+      'font:12px/1.45 sans-serif;max-width:260px';
     L.DomEvent.disableClickPropagation(d); return d; };
   legend.addTo(map);
   var title = L.control({position: 'topleft'});
   title.onAdd = function () {
     var d = L.DomUtil.create('div', 'healthcov-map-title');
-    d.style.cssText = 'background:#fffe;padding:4px 8px;border:1px solid #888;border-radius:4px;font:bold 14px sans-serif;max-width:340px';
+    d.style.cssText = 'background:#fffe;padding:4px 8px;border:1px solid #888;border-radius:4px;' +
+      'font:bold 14px sans-serif;max-width:340px';
     return d; };
   title.addTo(map);
   var pick = L.control({position: 'topright'});
   pick.onAdd = function () {
     var d = L.DomUtil.create('div', 'healthcov-rules');
-    d.style.cssText = 'background:#fff;padding:6px 8px;border:1px solid #888;border-radius:4px;font:12px/1.4 sans-serif;max-width:240px;max-height:60vh;overflow:auto';
+    d.style.cssText = 'background:#fff;padding:6px 8px;border:1px solid #888;border-radius:4px;' +
+      'font:12px/1.4 sans-serif;max-width:240px;max-height:60vh;overflow:auto';
     var h = '<b>' + info.heading + '</b>';
     info.order.forEach(function (rid) {
       h += '<label style="display:block;margin:2px 0"><input type="radio" name="healthcov-rule" value="' + rid +
@@ -393,8 +400,14 @@ def explore_assessment(
     if has_sites:
         for idx, r in sites.to_crs(4326).iterrows():
             folium.CircleMarker(
-                [r.geometry.y, r.geometry.x], radius=8, color=SITE_COLOUR, weight=3, fill=True,
-                fill_color="#FFFFFF", fill_opacity=1.0, tooltip=html.escape(str(r.get("name", idx))),
+                [r.geometry.y, r.geometry.x],
+                radius=8,
+                color=SITE_COLOUR,
+                weight=3,
+                fill=True,
+                fill_color="#FFFFFF",
+                fill_opacity=1.0,
+                tooltip=html.escape(str(r.get("name", idx))),
             ).add_to(m)
     info = {
         "heading": html.escape(_TEXT[lang]["rule"]),
@@ -404,4 +417,4 @@ def explore_assessment(
     }
     info["colours"] = VERDICT_COLOURS
     m.add_child(_RuleControl(groups, info, areas_layer.get_name()))
-    return m
+    return offline(m)

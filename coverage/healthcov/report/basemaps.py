@@ -54,7 +54,10 @@ def basemap(tiles: str | None, *, attribution: str | None = None) -> Basemap | N
     if low in ("tianditu", "天地图"):
         tk = os.environ.get(TIANDITU_KEY_ENV, "").strip()
         if not tk:
-            msg = f"the Tianditu basemap needs a key: set the environment variable {TIANDITU_KEY_ENV} (free at console.tianditu.gov.cn)"
+            msg = (
+                f"the Tianditu basemap needs a key: set the environment variable {TIANDITU_KEY_ENV} "
+                "(free at console.tianditu.gov.cn)"
+            )
             raise InputError(msg)
         layers = tuple((_tianditu(x, tk), TIANDITU_ATTRIBUTION, "01234567") for x in ("vec", "cva"))
         return Basemap("天地图 Tianditu", layers)

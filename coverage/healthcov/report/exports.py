@@ -43,7 +43,20 @@ __all__ = [
 ]
 
 #: SQL / GeoPackage words a field must not be called
-_RESERVED = {"limit", "order", "group", "select", "from", "where", "table", "index", "key", "values", "default", "check"}
+_RESERVED = {
+    "limit",
+    "order",
+    "group",
+    "select",
+    "from",
+    "where",
+    "table",
+    "index",
+    "key",
+    "values",
+    "default",
+    "check",
+}
 
 
 def safe_field_names(columns: Iterable[Any]) -> dict[str, str]:
@@ -85,7 +98,10 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def write_files(
-    writers: Mapping[str | os.PathLike[str], Callable[[Path], None]], *, inputs: Iterable[Any] = (), dry_run: bool = False
+    writers: Mapping[str | os.PathLike[str], Callable[[Path], None]],
+    *,
+    inputs: Iterable[Any] = (),
+    dry_run: bool = False,
 ) -> list[Path]:
     """Write several files as one set: ``writers[target](tmp_path)`` each, then rename them all.
 
@@ -157,7 +173,9 @@ def facilities_counted(result: Any) -> pd.DataFrame:
     names = result.areas.set_index("area_code")["area_name"]
     cols = [c for c in ("name", "facility_type", "area_code") if c in inside.columns]
     out = pd.DataFrame(inside[cols]).copy()
-    out.insert(cols.index("area_code") + 1 if "area_code" in cols else len(cols), "area_name", inside["area_code"].map(names))
+    out.insert(
+        cols.index("area_code") + 1 if "area_code" in cols else len(cols), "area_name", inside["area_code"].map(names)
+    )
     out["rules"] = inside["facility_type"].map(lambda t: ", ".join(by_type.get(t, [])))
     ll = inside.geometry.to_crs(4326)
     out["lon"], out["lat"] = ll.x.round(6), ll.y.round(6)
@@ -169,9 +187,7 @@ def write_csv(result: Any, path: str | os.PathLike[str]) -> None:
     result.table.to_csv(path, index=False, encoding="utf-8-sig")
 
 
-_QML_CATEGORY = (
-    '<category render="true" symbol="{i}" value="{v}" label="{label}"/>'
-)
+_QML_CATEGORY = '<category render="true" symbol="{i}" value="{v}" label="{label}"/>'
 _QML_SYMBOL = (
     '<symbol type="fill" name="{i}" alpha="0.75"><layer class="SimpleFill">'
     '<prop k="color" v="{rgb},255"/><prop k="outline_color" v="51,51,51,255"/>'
@@ -249,9 +265,7 @@ def write_xlsx(result: Any, path: str | os.PathLike[str], *, lang: str = "zh") -
     lang = norm_lang(lang)
     m = build_matrix(result, lang)
     header = ["区域" if lang == "zh" else "Area", *[title for _, title in m.rules]]
-    rows = [
-        [name, *[_xl_cell(m.cells.get((code, rid)), lang) for rid, _ in m.rules]] for code, name in m.areas
-    ]
+    rows = [[name, *[_xl_cell(m.cells.get((code, rid)), lang) for rid, _ in m.rules]] for code, name in m.areas]
     matrix = pd.DataFrame(rows, columns=header)
     table = result.table.drop(columns=["geometry"], errors="ignore")
     with pd.ExcelWriter(path, engine="openpyxl") as xl:

@@ -44,43 +44,107 @@ __all__ = ["write_report", "render_report", "DEFAULT_SOURCES", "report_title"]
 
 DEFAULT_SOURCES = {
     "zh": [{"name": "OpenStreetMap 路网", "date": "见路网文件", "licence": "ODbL 1.0 — © OpenStreetMap 贡献者"}],
-    "en": [{"name": "OpenStreetMap road network", "date": "as in the network file", "licence": "ODbL 1.0 — © OpenStreetMap contributors"}],
+    "en": [
+        {
+            "name": "OpenStreetMap road network",
+            "date": "as in the network file",
+            "licence": "ODbL 1.0 — © OpenStreetMap contributors",
+        }
+    ],
 }
 
 _TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "jurisdiction": "规划范围", "profile": "标准依据", "date": "生成日期", "sources": "数据来源",
-        "overview": "总览：区域 × 标准", "headline": "未覆盖居民", "people": "人", "not_assessed_all": "未评估",
-        "of_areas": "个区域", "na_box": "未评估的标准及原因", "nodata": "数据中缺少相应设施，结论仅反映输入数据",
-        "area": "区域", "rule": "标准", "requirement": "要求", "value": "现状值", "verdict": "结论",
-        "pop_nc": "未覆盖人口（人）", "mean": "平均（分钟）", "p90": "P90（分钟）", "shortfall": "缺口",
-        "clause": "依据条款", "map": "交互地图（一次显示一项标准）", "pages": "分项标准", "table": "全部评估结果",
-        "wide": "全市范围指标", "methods": "方法与假设", "classes": "城乡划分", "looser": "下级规划宽于上级标准之处",
-        "local": "本级规划", "parent": "上级规划", "reference": "未做空间评估的标准", "reason": "原因",
-        "notes": "数据说明", "name": "名称", "licence": "许可", "strictest": "从严标准结论", "status": "性质",
-        "symbols": "✓ 达标　△ 部分达标　✗ 未达标　? 未评估　– 不适用", "chart_share": "覆盖率（虚线为标准）",
-        "chart_min": "平均时间（分钟，虚线为标准）", "chart_ratio": "现有 / 需要（虚线为 100%）",
+        "jurisdiction": "规划范围",
+        "profile": "标准依据",
+        "date": "生成日期",
+        "sources": "数据来源",
+        "overview": "总览：区域 × 标准",
+        "headline": "未覆盖居民",
+        "people": "人",
+        "not_assessed_all": "未评估",
+        "of_areas": "个区域",
+        "na_box": "未评估的标准及原因",
+        "nodata": "数据中缺少相应设施，结论仅反映输入数据",
+        "area": "区域",
+        "rule": "标准",
+        "requirement": "要求",
+        "value": "现状值",
+        "verdict": "结论",
+        "pop_nc": "未覆盖人口（人）",
+        "mean": "平均（分钟）",
+        "p90": "P90（分钟）",
+        "shortfall": "缺口",
+        "clause": "依据条款",
+        "map": "交互地图（一次显示一项标准）",
+        "pages": "分项标准",
+        "table": "全部评估结果",
+        "wide": "全市范围指标",
+        "methods": "方法与假设",
+        "classes": "城乡划分",
+        "looser": "下级规划宽于上级标准之处",
+        "local": "本级规划",
+        "parent": "上级规划",
+        "reference": "未做空间评估的标准",
+        "reason": "原因",
+        "notes": "数据说明",
+        "name": "名称",
+        "licence": "许可",
+        "strictest": "从严标准结论",
+        "status": "性质",
+        "symbols": "✓ 达标　△ 部分达标　✗ 未达标　? 未评估　– 不适用",
+        "chart_share": "覆盖率（虚线为标准）",
+        "chart_min": "平均时间（分钟，虚线为标准）",
+        "chart_ratio": "现有 / 需要（虚线为 100%）",
         "footer": "本报告由 healthcov 生成；人口分布为估算值，结论供规划讨论参考。",
-        "title_suffix": "卫生健康服务评估", "standard_of": "标准",
+        "title_suffix": "卫生健康服务评估",
+        "standard_of": "标准",
     },
     "en": {
-        "jurisdiction": "Jurisdiction", "profile": "Standards", "date": "Date", "sources": "Data sources",
-        "overview": "Overview: areas × standards", "headline": "Residents not covered", "people": "residents",
-        "not_assessed_all": "not assessed", "of_areas": "areas", "na_box": "Not assessed, and why",
+        "jurisdiction": "Jurisdiction",
+        "profile": "Standards",
+        "date": "Date",
+        "sources": "Data sources",
+        "overview": "Overview: areas × standards",
+        "headline": "Residents not covered",
+        "people": "residents",
+        "not_assessed_all": "not assessed",
+        "of_areas": "areas",
+        "na_box": "Not assessed, and why",
         "nodata": "the input has none of these facilities: the verdict reflects the input only",
-        "area": "Area", "rule": "Standard", "requirement": "Requirement", "value": "Value", "verdict": "Verdict",
-        "pop_nc": "Not covered (residents)", "mean": "Mean (min)", "p90": "P90 (min)", "shortfall": "Shortfall",
-        "clause": "Clause", "map": "Interactive map (one standard at a time)", "pages": "Standard by standard",
-        "table": "All verdicts", "wide": "Jurisdiction-wide indicators", "methods": "Methods and assumptions",
-        "classes": "Urban / rural", "looser": "Where the local plan is looser than a higher-level standard",
-        "local": "Local plan", "parent": "Higher-level plan", "reference": "Standards not assessed spatially",
-        "reason": "Why", "notes": "Data caveats", "name": "Name", "licence": "Licence",
-        "strictest": "Strictest applicable", "status": "Status",
+        "area": "Area",
+        "rule": "Standard",
+        "requirement": "Requirement",
+        "value": "Value",
+        "verdict": "Verdict",
+        "pop_nc": "Not covered (residents)",
+        "mean": "Mean (min)",
+        "p90": "P90 (min)",
+        "shortfall": "Shortfall",
+        "clause": "Clause",
+        "map": "Interactive map (one standard at a time)",
+        "pages": "Standard by standard",
+        "table": "All verdicts",
+        "wide": "Jurisdiction-wide indicators",
+        "methods": "Methods and assumptions",
+        "classes": "Urban / rural",
+        "looser": "Where the local plan is looser than a higher-level standard",
+        "local": "Local plan",
+        "parent": "Higher-level plan",
+        "reference": "Standards not assessed spatially",
+        "reason": "Why",
+        "notes": "Data caveats",
+        "name": "Name",
+        "licence": "Licence",
+        "strictest": "Strictest applicable",
+        "status": "Status",
         "symbols": "✓ pass   △ partial   ✗ fail   ? not assessed   – not applicable",
-        "chart_share": "share covered (dashed: the standard)", "chart_min": "mean minutes (dashed: the standard)",
+        "chart_share": "share covered (dashed: the standard)",
+        "chart_min": "mean minutes (dashed: the standard)",
         "chart_ratio": "present / required (dashed: 100 %)",
         "footer": "Made with healthcov. Population distribution is an estimate; verdicts support planning discussion.",
-        "title_suffix": "health-care access", "standard_of": "standards",
+        "title_suffix": "health-care access",
+        "standard_of": "standards",
     },
 }
 
@@ -106,7 +170,15 @@ def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[float], verdicts: Sequence[str], *, limit: float | None, unit: str, lang: str) -> str:
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    verdicts: Sequence[str],
+    *,
+    limit: float | None,
+    unit: str,
+    lang: str,
+) -> str:
     """A horizontal bar chart as inline SVG; every bar labelled with its value and unit, also beyond 100 %."""
     vals = np.asarray(values, dtype=float)
     keep = np.isfinite(vals)
@@ -115,7 +187,9 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], verdicts: Sequence
     top = max(float(np.nanmax(vals[keep])), float(limit or 0.0), 1.0 if unit == "share" else 0.0) or 1.0
     h, w, left, right = 18, 380, 110, 90
     height = h * int(keep.sum()) + 28
-    parts = [f'<svg class="chart" viewBox="0 0 {w + left + right} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {w + left + right} {height}" role="img" xmlns="http://www.w3.org/2000/svg">'
+    ]
     i = 0
     for lab, v, verdict, k in zip(labels, vals, verdicts, keep):
         if not k:
@@ -124,7 +198,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], verdicts: Sequence
         colour = VERDICT_COLOURS.get(str(verdict), "#8C8C8C")
         parts.append(
             f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" font-size="12">{html.escape(str(lab))}</text>'
-            f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{h - 5}" fill="{colour}" stroke="#333" stroke-width=".5"/>'
+            f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{h - 5}" fill="{colour}" '
+            'stroke="#333" stroke-width=".5"/>'
             f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11">{html.escape(fmt_value(v, unit, lang))}</text>'
         )
         i += 1
@@ -132,7 +207,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], verdicts: Sequence
         x = left + limit / top * w
         parts.append(
             f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 18}" stroke="#000" stroke-dasharray="4 3"/>'
-            f'<text x="{x:.1f}" y="{height - 5}" font-size="11" text-anchor="middle">{html.escape(fmt_value(limit, unit, lang))}</text>'
+            f'<text x="{x:.1f}" y="{height - 5}" font-size="11" text-anchor="middle">'
+            f"{html.escape(fmt_value(limit, unit, lang))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -143,10 +219,14 @@ def _chart(rows: pd.DataFrame, kind: str, lang: str) -> tuple[str, str]:
     labels, verdicts = rows["area_name"].tolist(), rows["verdict"].tolist()
     if kind in ("service_circle", "service_radius"):
         lim = rows["threshold"].dropna()
-        return bar_chart(labels, rows["share"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="share", lang=lang), T["chart_share"]
+        return bar_chart(
+            labels, rows["share"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="share", lang=lang
+        ), T["chart_share"]
     if kind == "response_time":
         lim = rows["threshold"].dropna()
-        return bar_chart(labels, rows["mean_min"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="min", lang=lang), T["chart_min"]
+        return bar_chart(
+            labels, rows["mean_min"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="min", lang=lang
+        ), T["chart_min"]
     if kind in ("ratio", "count_per_area"):
         ratio = rows["present"].astype(float) / rows["required"].astype(float).replace(0, np.nan)
         return bar_chart(labels, ratio, verdicts, limit=1.0, unit="share", lang=lang), T["chart_ratio"]
@@ -160,12 +240,18 @@ def _area_rows(rows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
         strict = str(r.get("verdict_strictest"))
         out.append(
             {
-                "area": r["area_name"], "verdict": v, "symbol": VERDICT_SYMBOLS.get(v, ""),
-                "verdict_text": verdict_text(v, lang), "requirement": requirement(r.get("standard"), lang),
-                "value": fmt_value(r.get("value"), r.get("unit"), lang), "pop_nc": fmt_num(r.get("pop_not_covered")),
+                "area": r["area_name"],
+                "verdict": v,
+                "symbol": VERDICT_SYMBOLS.get(v, ""),
+                "verdict_text": verdict_text(v, lang),
+                "requirement": requirement(r.get("standard"), lang),
+                "value": fmt_value(r.get("value"), r.get("unit"), lang),
+                "pop_nc": fmt_num(r.get("pop_not_covered")),
                 "mean": fmt_value(r.get("mean_min"), "min", lang).split(" ")[0],
                 "p90": fmt_value(r.get("p90_min"), "min", lang).split(" ")[0],
-                "shortfall": "" if _missing(r.get("shortfall")) or not r.get("shortfall") else fmt_num(r.get("shortfall")),
+                "shortfall": ""
+                if _missing(r.get("shortfall")) or not r.get("shortfall")
+                else fmt_num(r.get("shortfall")),
                 "strictest": verdict_text(strict, lang) if strict not in (v, "nan", "None") else "",
                 "notes": note_text(r.get("note"), lang),
             }
@@ -183,13 +269,18 @@ def _rule_pages(result: Any, layers: Any, lang: str, static_maps: bool) -> list[
         chart, chart_title = _chart(rows, str(first["kind"]), lang)
         pages.append(
             {
-                "id": rid, "title": first["rule_zh"] if lang == "zh" else first["rule_en"],
+                "id": rid,
+                "title": first["rule_zh"] if lang == "zh" else first["rule_en"],
                 "status": STATUS[lang].get(str(first["status"]), str(first["status"])),
                 "clause": clause_ref(first["profile"], first.get("source_clause"), first["source_ref"], lang),
                 "quote": first["source_quote"] if lang == "zh" and isinstance(first["source_quote"], str) else "",
-                "requirement": requirement(rows["standard"].dropna().iloc[0] if rows["standard"].notna().any() else None, lang),
+                "requirement": requirement(
+                    rows["standard"].dropna().iloc[0] if rows["standard"].notna().any() else None, lang
+                ),
                 "map": rule_map_svg(result, rid, layers, lang=lang) if static_maps else "",
-                "chart": chart, "chart_title": chart_title, "rows": (area_rows := _area_rows(rows, lang)),
+                "chart": chart,
+                "chart_title": chart_title,
+                "rows": (area_rows := _area_rows(rows, lang)),
                 "notes": grouped_notes(area_rows, lang),
             }
         )
@@ -223,21 +314,46 @@ def _sites_section(plan: Any, lang: str) -> dict[str, Any] | None:
         return None
     s = plan.solution
     rows = [
-        {"n": i + 1, "name": r.get("name", ""), "lon": f"{r.geometry.x:.5f}", "lat": f"{r.geometry.y:.5f}",
-         "gain": fmt_num(r["newly_covered"])}
+        {
+            "n": i + 1,
+            "name": r.get("name", ""),
+            "lon": f"{r.geometry.x:.5f}",
+            "lat": f"{r.geometry.y:.5f}",
+            "gain": fmt_num(r["newly_covered"]),
+        }
         for i, (_, r) in enumerate(plan.sites.to_crs(4326).iterrows())
     ]
     curve = plan.curve
-    chart = bar_chart(curve["n_sites"].astype(str).tolist(), curve["share"], ["pass"] * len(curve), limit=None, unit="share", lang=lang)
+    chart = bar_chart(
+        curve["n_sites"].astype(str).tolist(),
+        curve["share"],
+        ["pass"] * len(curve),
+        limit=None,
+        unit="share",
+        lang=lang,
+    )
     after = None
     if plan.after is not None:
         t = plan.after.table
-        after = [{"area": r.area_name, "verdict": r.verdict, "share": fmt_value(r.share, "share", lang)} for r in t[t["rule_id"] == plan.rule].itertuples()]
+        after = [
+            {"area": r.area_name, "verdict": r.verdict, "share": fmt_value(r.share, "share", lang)}
+            for r in t[t["rule_id"] == plan.rule].itertuples()
+        ]
     gap = f"{s.gap:.2%}"
-    method = f"{s.method}（{s.status}；最优性差距 {gap}；{s.elapsed_s:.1f} 秒）" if lang == "zh" else f"{s.method} ({s.status}; optimality gap {gap}; {s.elapsed_s:.1f} s)"
+    method = (
+        f"{s.method}（{s.status}；最优性差距 {gap}；{s.elapsed_s:.1f} 秒）"
+        if lang == "zh"
+        else f"{s.method} ({s.status}; optimality gap {gap}; {s.elapsed_s:.1f} s)"
+    )
     return {
-        "rule": plan.rule, "rows": rows, "chart": chart, "method": method, "before": fmt_num(s.existing_weight),
-        "after_total": fmt_num(s.covered_weight), "total": fmt_num(s.total_weight), "after": after,
+        "rule": plan.rule,
+        "rows": rows,
+        "chart": chart,
+        "method": method,
+        "before": fmt_num(s.existing_weight),
+        "after_total": fmt_num(s.covered_weight),
+        "total": fmt_num(s.total_weight),
+        "after": after,
         "notes": [n for note in plan.notes for n in note_text(note, lang)],
     }
 
@@ -251,9 +367,13 @@ def _comparison_section(cmp: pd.DataFrame | None, lang: str) -> list[dict[str, A
         raise InputError(msg)
     return [
         {
-            "area": r["area_name"], "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
-            "a": verdict_text(r[cols[0]], lang), "b": verdict_text(r[cols[1]], lang), "direction": r["direction"],
-            "delta": fmt_num(r.get("delta_pop_covered")), "names": (cols[0][8:], cols[1][8:]),
+            "area": r["area_name"],
+            "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
+            "a": verdict_text(r[cols[0]], lang),
+            "b": verdict_text(r[cols[1]], lang),
+            "direction": r["direction"],
+            "delta": fmt_num(r.get("delta_pop_covered")),
+            "names": (cols[0][8:], cols[1][8:]),
         }
         for _, r in cmp[cmp["changed"]].iterrows()
     ]
@@ -287,23 +407,40 @@ def render_report(
         map_html = standalone_html(explore_assessment(result, layers, lang=lang, sites=site_points, tiles=tiles))
     doc = result.profile.document
     reference = [
-        {"rule": r["rule_zh"] if lang == "zh" else r["rule_en"], "clause": clause_ref(r["profile"], r.get("source_clause"), r["source_ref"], lang),
-         "reason": r["reason"] if lang == "en" else ""}
+        {
+            "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
+            "clause": clause_ref(r["profile"], r.get("source_clause"), r["source_ref"], lang),
+            "reason": r["reason"] if lang == "en" else "",
+        }
         for _, r in result.reference.iterrows()
     ]
     notes = [n for a in result.assumptions.get("notes", []) for n in ([a] if lang == "en" else [])]
     return _TEMPLATE.get_template("report.html").render(
-        T=T, lang=lang, title=title or report_title(result, lang), profile=result.profile,
-        plan=plan_name(result.profile.id, lang), doc_title=doc.get("title", "") if lang == "zh" else plan_name(result.profile.id, lang),
+        T=T,
+        lang=lang,
+        title=title or report_title(result, lang),
+        profile=result.profile,
+        plan=plan_name(result.profile.id, lang),
+        doc_title=doc.get("title", "") if lang == "zh" else plan_name(result.profile.id, lang),
         doc_status=STATUS[lang].get(str(doc.get("status", "")), str(doc.get("status", ""))),
         date=date or _dt.date.today().isoformat(),
         sources=list(sources) if sources is not None else DEFAULT_SOURCES[lang],
-        matrix=matrix_html(m, lang, T["area"]), headlines=headlines(result, lang), na=not_assessed(result, lang),
-        pages=_rule_pages(result, layers, lang, static_maps), wide=_wide_rows(result, lang), map_srcdoc=map_html,
-        methods=methods_rows(result.assumptions, lang), classes=class_rows(result.assumptions, lang),
-        looser=looser_rows(result.looser, lang), reference=reference, notes=notes,
-        sites=_sites_section(sites, lang), comparison=_comparison_section(comparison, lang),
-        verdict_colours=VERDICT_COLOURS, verdict_ink=VERDICT_INK, fmt_num=fmt_num,
+        matrix=matrix_html(m, lang, T["area"]),
+        headlines=headlines(result, lang),
+        na=not_assessed(result, lang),
+        pages=_rule_pages(result, layers, lang, static_maps),
+        wide=_wide_rows(result, lang),
+        map_srcdoc=map_html,
+        methods=methods_rows(result.assumptions, lang),
+        classes=class_rows(result.assumptions, lang),
+        looser=looser_rows(result.looser, lang),
+        reference=reference,
+        notes=notes,
+        sites=_sites_section(sites, lang),
+        comparison=_comparison_section(comparison, lang),
+        verdict_colours=VERDICT_COLOURS,
+        verdict_ink=VERDICT_INK,
+        fmt_num=fmt_num,
     )
 
 
@@ -344,7 +481,9 @@ def write_report(
         writers[path.with_suffix(".gpkg")] = lambda p: write_gpkg(result, p, layers=layers, lang=lang)
         writers[path.with_suffix(".xlsx")] = lambda p: write_xlsx(result, p, lang=lang)
     write_files({p: (lambda _p: None) for p in writers}, inputs=inputs, dry_run=True)
-    text = render_report(result, layers, lang=lang, title=title, sources=sources, sites=sites, comparison=comparison, tiles=tiles)
+    text = render_report(
+        result, layers, lang=lang, title=title, sources=sources, sites=sites, comparison=comparison, tiles=tiles
+    )
     writers[path] = lambda p: p.write_text(text, encoding="utf-8")
     write_files(writers, inputs=inputs)
     return path

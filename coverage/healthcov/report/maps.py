@@ -12,6 +12,7 @@ from branca.element import MacroElement, Template
 from .._columns import AREA_KM2, FACILITY, METRES, MINUTES, ON_NETWORK, SNAP_DIST_M
 from ..errors import InputError
 from .labels import labels
+from .standalone import offline
 
 __all__ = ["explore_isochrones", "BAND_COLOURS"]
 
@@ -51,6 +52,31 @@ def _legend(title: str, items: list[tuple[str, str]], attribution: str) -> Macro
     el = MacroElement()
     el._template = tpl
     return el
+
+
+def _facility_markers(facilities: gpd.GeoDataFrame, L: dict[str, str], m: folium.Map) -> None:
+    fac = facilities.to_crs(4326)
+    fg = folium.FeatureGroup(name=L["facilities"], show=True)
+    for idx, row in fac.iterrows():
+        on = bool(row.get(ON_NETWORK, True))
+        parts = [f"<b>{html.escape(str(row.get('name', idx)))}</b>"]
+        for key in ("category", "type", SNAP_DIST_M):
+            if key in fac.columns and row.get(key) is not None and row.get(key) == row.get(key):
+                val = row[key]
+                val = f"{val:.0f}" if isinstance(val, float) else str(val)
+                parts.append(f"{html.escape(L.get(key, key))}: {html.escape(val)}")
+        if not on:
+            parts.append(html.escape(L["off_network"]))
+        folium.CircleMarker(
+            location=[row.geometry.y, row.geometry.x],
+            radius=5,
+            color="#b2182b" if on else "#777777",
+            fill=True,
+            fill_opacity=0.9,
+            popup=folium.Popup("<br>".join(parts), max_width=300),
+            tooltip=html.escape(str(row.get("name", idx))),
+        ).add_to(fg)
+    fg.add_to(m)
 
 
 def explore_isochrones(
@@ -127,28 +153,7 @@ def explore_isochrones(
         ).add_to(fg)
         fg.add_to(m)
     if facilities is not None and len(facilities):
-        fac = facilities.to_crs(4326)
-        fg = folium.FeatureGroup(name=L["facilities"], show=True)
-        for idx, row in fac.iterrows():
-            on = bool(row.get(ON_NETWORK, True))
-            parts = [f"<b>{html.escape(str(row.get('name', idx)))}</b>"]
-            for key in ("category", "type", SNAP_DIST_M):
-                if key in fac.columns and row.get(key) is not None and row.get(key) == row.get(key):
-                    val = row[key]
-                    val = f"{val:.0f}" if isinstance(val, float) else str(val)
-                    parts.append(f"{html.escape(L.get(key, key))}: {html.escape(val)}")
-            if not on:
-                parts.append(html.escape(L["off_network"]))
-            folium.CircleMarker(
-                location=[row.geometry.y, row.geometry.x],
-                radius=5,
-                color="#b2182b" if on else "#777777",
-                fill=True,
-                fill_opacity=0.9,
-                popup=folium.Popup("<br>".join(parts), max_width=300),
-                tooltip=html.escape(str(row.get("name", idx))),
-            ).add_to(fg)
-        fg.add_to(m)
+        _facility_markers(facilities, L, m)
     title = L["isochrones"]
     if mode:
         title += f" · {L.get(mode, mode)}"
@@ -159,4 +164,4 @@ def explore_isochrones(
         items.append(("#b2182b", L["facilities"]))
     m.get_root().add_child(_legend(title, items, attribution))
     folium.LayerControl(collapsed=False).add_to(m)
-    return m
+    return offline(m)

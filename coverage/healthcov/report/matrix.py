@@ -69,7 +69,7 @@ def _cell(row: dict[str, Any] | None, lang: str) -> str:
     return (
         f'<td class="cell v-{v}" data-verdict="{v}" title="{html.escape(word)}">'
         f'<span class="sym">{VERDICT_SYMBOLS.get(v, "")}</span> <span class="word">{html.escape(word)}</span>'
-        f'{f"<br><span class=val>{html.escape(value)}</span>" if value else ""}</td>'
+        f"{f'<br><span class=val>{html.escape(value)}</span>' if value else ''}</td>"
     )
 
 
@@ -81,7 +81,8 @@ def matrix_html(m: Matrix, lang: str, area_label: str) -> str:
         cells = "".join(_cell(m.cells.get((code, rid)), lang) for rid, _ in m.rules)
         rows.append(f'<tr data-area="{html.escape(code)}"><th scope="row">{html.escape(name)}</th>{cells}</tr>')
     return (
-        f'<table id="matrix" class="matrix"><thead><tr><th scope="col">{html.escape(area_label)}</th>{head}</tr></thead>'
+        '<table id="matrix" class="matrix"><thead><tr>'
+        f'<th scope="col">{html.escape(area_label)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -133,7 +134,9 @@ def not_assessed(result: Any, lang: str) -> list[dict[str, Any]]:
                     "rule_id": rid,
                     "title": _title(g.iloc[0], lang),
                     "kind": kind,
-                    "areas": ("全部区域" if lang == "zh" else "all areas") if every and len(g) > 1 else "、".join(names)
+                    "areas": ("全部区域" if lang == "zh" else "all areas")
+                    if every and len(g) > 1
+                    else "、".join(names)
                     if lang == "zh"
                     else ", ".join(names),
                     "reasons": reasons,

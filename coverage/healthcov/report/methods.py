@@ -59,7 +59,10 @@ HIGHWAY_ZH = {
     "track": "田间道路",
 }
 _PHRASES_ZH = [
-    (r"^census counts spread onto road nodes in proportion to road length.*$", "普查人口按道路长度分配到路网节点，并按路网覆盖比例缩放（估算值）"),
+    (
+        r"^census counts spread onto road nodes in proportion to road length.*$",
+        "普查人口按道路长度分配到路网节点，并按路网覆盖比例缩放（估算值）",
+    ),
     (r"^polygon counts spread evenly over a (\d+) m grid.*$", r"区域人口均匀分布到 \1 米网格（假设密度均匀；估算值）"),
     (r"^published totals of the areas.*$", "采用各区域公布的人口总数"),
     (r"^all \(no status column\)$", "全部（数据无状态列）"),
@@ -97,9 +100,18 @@ def methods_rows(assumptions: dict[str, Any], lang: str) -> list[tuple[str, str]
         (K["modes"], sep.join(f"{CLASS[lang].get(k, k)}: {MODES[lang].get(v, v)}" for k, v in modes.items())),
         (K["delay"], f"{a.get('activation_delay_min', 0):g} {'分钟' if lang == 'zh' else 'min'}"),
         (K["share"], f"{a.get('target_share', 0):.0%} / {a.get('partial_share', 0):.0%}"),
-        (K["radius"], {"network": "路网距离", "straight": "直线距离"}.get(a.get("radius_metric"), a.get("radius_metric"))
-         if lang == "zh" else str(a.get("radius_metric"))),
-        (K["cross"], ("是" if a.get("cross_boundary") else "否") if lang == "zh" else ("yes" if a.get("cross_boundary") else "no")),
+        (
+            K["radius"],
+            {"network": "路网距离", "straight": "直线距离"}.get(a.get("radius_metric"), a.get("radius_metric"))
+            if lang == "zh"
+            else str(a.get("radius_metric")),
+        ),
+        (
+            K["cross"],
+            ("是" if a.get("cross_boundary") else "否")
+            if lang == "zh"
+            else ("yes" if a.get("cross_boundary") else "no"),
+        ),
         (K["statuses"], sep.join(_say(s, lang) for s in a.get("statuses", []))),
         (K["population"], _say(a.get("population_method", ""), lang)),
         (K["area_population"], _say(a.get("area_population", ""), lang)),
@@ -108,9 +120,15 @@ def methods_rows(assumptions: dict[str, Any], lang: str) -> list[tuple[str, str]
         mode = info.get("mode", {})
         classes = HIGHWAY_ZH if lang == "zh" else {}
         speeds = ", ".join(f"{classes.get(k, k)} {v:g}" for k, v in list(mode.get("speeds_kph", {}).items())[:6])
-        label = f"{MODES[lang].get(name, name)}{K['network']}" if lang == "zh" else f"{MODES[lang].get(name, name)} {K['network']}"
+        label = (
+            f"{MODES[lang].get(name, name)}{K['network']}"
+            if lang == "zh"
+            else f"{MODES[lang].get(name, name)} {K['network']}"
+        )
         if lang == "zh":
-            value = f"{info.get('nodes', 0):,} 个节点；数据 {file_name(info.get('source'))}；车速（公里/小时）{speeds} …"
+            value = (
+                f"{info.get('nodes', 0):,} 个节点；数据 {file_name(info.get('source'))}；车速（公里/小时）{speeds} …"
+            )
         else:
             value = f"{info.get('nodes', 0):,} nodes; data {file_name(info.get('source'))}; speeds (km/h) {speeds} …"
         rows.append((label, value))

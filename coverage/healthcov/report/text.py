@@ -38,10 +38,22 @@ VERDICT_COLOURS = {
     "not_applicable": "#E4E4E4",
 }
 #: text colour on each verdict colour (contrast ≥ 4.5)
-VERDICT_INK = {"pass": "#FFFFFF", "partial": "#222222", "fail": "#222222", "not_assessed": "#FFFFFF", "not_applicable": "#333333"}
+VERDICT_INK = {
+    "pass": "#FFFFFF",
+    "partial": "#222222",
+    "fail": "#222222",
+    "not_assessed": "#FFFFFF",
+    "not_applicable": "#333333",
+}
 VERDICT_SYMBOLS = {"pass": "✓", "partial": "△", "fail": "✗", "not_assessed": "?", "not_applicable": "–"}
 VERDICT_TEXT = {
-    "zh": {"pass": "达标", "partial": "部分达标", "fail": "未达标", "not_assessed": "未评估", "not_applicable": "不适用"},
+    "zh": {
+        "pass": "达标",
+        "partial": "部分达标",
+        "fail": "未达标",
+        "not_assessed": "未评估",
+        "not_applicable": "不适用",
+    },
     "en": {
         "pass": "pass",
         "partial": "partial",
@@ -59,7 +71,13 @@ MODES = {
 }
 STATUS = {
     "zh": {"binding": "约束性", "guiding": "指导性", "issued": "已印发", "first_draft": "征求意见稿", "draft": "草案"},
-    "en": {"binding": "binding", "guiding": "guiding", "issued": "issued", "first_draft": "first draft", "draft": "draft"},
+    "en": {
+        "binding": "binding",
+        "guiding": "guiding",
+        "issued": "issued",
+        "first_draft": "first draft",
+        "draft": "draft",
+    },
 }
 CLASS = {
     "zh": {"urban": "城区", "rural": "农村", "all": "全域", "none": "—"},
@@ -151,7 +169,11 @@ _REQ = [
         lambda m: f"{_METRIC_ZH.get(m[2], m[2])}{m[1]}公里内，覆盖≥{m[3]}%居民",
         lambda m: f"≤ {m[1]} km ({m[2]}), ≥ {m[3]} % of residents",
     ),
-    (re.compile(r"^mean < ([\d.]+) min$"), lambda m: f"平均响应时间＜{m[1]}分钟", lambda m: f"mean response < {m[1]} min"),
+    (
+        re.compile(r"^mean < ([\d.]+) min$"),
+        lambda m: f"平均响应时间＜{m[1]}分钟",
+        lambda m: f"mean response < {m[1]} min",
+    ),
     (re.compile(r"^≥ (\d+) per (.+)$"), lambda m: f"每个{m[2]}至少{m[1]}个", lambda m: f"≥ {m[1]} per district/county"),
     (
         re.compile(r"^(\d+) facility per ([\d,]+)–([\d,]+) residents$"),
@@ -160,15 +182,27 @@ _REQ = [
     ),
 ]
 _NOTES = [
-    (re.compile(r"^no facilities of type ([\w, ]+) in the data$"), lambda m: f"数据中没有{_types_zh(m[1])}", lambda m: f"no {_types_en(m[1])} in the data"),
-    (re.compile(r"^needs a road network.*$"), lambda m: "需要路网，但未提供路网", lambda m: "needs a road network; none was given"),
+    (
+        re.compile(r"^no facilities of type ([\w, ]+) in the data$"),
+        lambda m: f"数据中没有{_types_zh(m[1])}",
+        lambda m: f"no {_types_en(m[1])} in the data",
+    ),
+    (
+        re.compile(r"^needs a road network.*$"),
+        lambda m: "需要路网，但未提供路网",
+        lambda m: "needs a road network; none was given",
+    ),
     (
         re.compile(r"^the facility table has no '(\w+)' column.*$"),
         lambda m: f"设施数据缺少“{RESOURCES_ZH.get(m[1], m[1])}”（{m[1]}）一列，补充后可评估",
         lambda m: f"the facility table has no '{m[1]}' column; add it to assess this standard",
     ),
     (re.compile(r"^need (\d+) more$"), lambda m: f"还需{m[1]}个", lambda m: m[0]),
-    (re.compile(r"^applies to units of type (.+)$"), lambda m: f"仅适用于{m[1]}", lambda m: f"applies to units of type {m[1]} only"),
+    (
+        re.compile(r"^applies to units of type (.+)$"),
+        lambda m: f"仅适用于{m[1]}",
+        lambda m: f"applies to units of type {m[1]} only",
+    ),
     (re.compile(r"^requirement met$"), lambda m: "已达到要求", lambda m: m[0]),
     (
         re.compile(r"^share covered counting only this area's facilities: ([\d.]+%)$"),
@@ -181,7 +215,11 @@ _NOTES = [
         lambda m: m[0],
     ),
     (re.compile(r"^verdict uses (network|straight) distance$"), lambda m: f"结论按{_METRIC_ZH[m[1]]}", lambda m: m[0]),
-    (re.compile(r"^no road network given: the verdict uses straight-line distance$"), lambda m: "未提供路网：结论按直线距离", lambda m: m[0]),
+    (
+        re.compile(r"^no road network given: the verdict uses straight-line distance$"),
+        lambda m: "未提供路网：结论按直线距离",
+        lambda m: m[0],
+    ),
     (
         re.compile(r"^activation delay ([\d.]+) min \+ drive time from the nearest station$"),
         lambda m: f"出车准备{m[1]}分钟＋从最近站点出发的行车时间",
@@ -194,7 +232,9 @@ _NOTES = [
     ),
     (
         re.compile(r"^strictest applicable \((\w+)\): (.+) → (\w+)$"),
-        lambda m: f"从严标准（{PLAN_SHORT.get(m[1], (m[1],))[0]}）：{requirement(m[2], 'zh')} → {verdict_text(m[3], 'zh')}",
+        lambda m: (
+            f"从严标准（{PLAN_SHORT.get(m[1], (m[1],))[0]}）：{requirement(m[2], 'zh')} → {verdict_text(m[3], 'zh')}"
+        ),
         lambda m: m[0],
     ),
 ]
