@@ -57,7 +57,7 @@ def test_write_files_refuses_an_input_before_any_work(tmp_path):
     src = tmp_path / "facilities.csv"
     src.write_text("name,lon,lat\n", encoding="utf-8")
     called = []
-    with pytest.raises(hc.InputError, match="'facilities.csv' is also an input"):
+    with pytest.raises(hc.InputError, match=r"'facilities\.csv' is also an input"):
         write_files({tmp_path / "r.html": lambda p: called.append(p), src: called.append}, inputs=[src])
     assert called == [] and sorted(p.name for p in tmp_path.iterdir()) == ["facilities.csv"]
     with pytest.raises(hc.InputError, match="does not exist"):
