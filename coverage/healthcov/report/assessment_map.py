@@ -397,7 +397,7 @@ def explore_assessment(
             "legend": _legend_html(result, rid, lang, layers, has_sites),
         }
     _labels(shown, m)
-    if has_sites:
+    if sites is not None and has_sites:
         for idx, r in sites.to_crs(4326).iterrows():
             folium.CircleMarker(
                 [r.geometry.y, r.geometry.x],

@@ -127,20 +127,20 @@ def write_files(
     temps: list[Path] = []
     try:
         for target, write in zip(targets, writers.values()):
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
             os.close(fd)
-            os.unlink(tmp)  # GDAL wants to create the file itself
-            temps.append(Path(tmp))
-            write(Path(tmp))
-            if not Path(tmp).exists():
+            os.unlink(name)  # GDAL wants to create the file itself
+            temps.append(Path(name))
+            write(Path(name))
+            if not Path(name).exists():
                 msg = f"nothing was written for {target.name!r}"  # a writer bug, never silent
                 raise InputError(msg)
-        for tmp, target in zip(temps, targets):
-            os.replace(tmp, target)
+        for done, target in zip(temps, targets):
+            os.replace(done, target)
     finally:
-        for tmp in temps:
-            if tmp.exists():
-                tmp.unlink()
+        for left in temps:
+            if left.exists():
+                left.unlink()
     return targets
 
 

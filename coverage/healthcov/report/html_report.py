@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -475,7 +476,7 @@ def write_report(
     if not path.parent.exists():
         msg = f"folder {path.parent.name!r} does not exist: create it first"
         raise InputError(msg)
-    writers: dict[Path, Any] = {path: None}
+    writers: dict[str | os.PathLike[str], Callable[[Path], None]] = {path: lambda _p: None}
     if exports:
         writers[path.with_suffix(".csv")] = lambda p: write_csv(result, p)
         writers[path.with_suffix(".gpkg")] = lambda p: write_gpkg(result, p, layers=layers, lang=lang)
@@ -484,6 +485,10 @@ def write_report(
     text = render_report(
         result, layers, lang=lang, title=title, sources=sources, sites=sites, comparison=comparison, tiles=tiles
     )
-    writers[path] = lambda p: p.write_text(text, encoding="utf-8")
+
+    def write_html(p: Path) -> None:
+        p.write_text(text, encoding="utf-8")
+
+    writers[path] = write_html
     write_files(writers, inputs=inputs)
     return path

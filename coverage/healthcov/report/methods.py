@@ -102,7 +102,9 @@ def methods_rows(assumptions: dict[str, Any], lang: str) -> list[tuple[str, str]
         (K["share"], f"{a.get('target_share', 0):.0%} / {a.get('partial_share', 0):.0%}"),
         (
             K["radius"],
-            {"network": "路网距离", "straight": "直线距离"}.get(a.get("radius_metric"), a.get("radius_metric"))
+            {"network": "路网距离", "straight": "直线距离"}.get(
+                str(a.get("radius_metric")), str(a.get("radius_metric"))
+            )
             if lang == "zh"
             else str(a.get("radius_metric")),
         ),
