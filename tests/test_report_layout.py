@@ -13,7 +13,7 @@ import shapely
 import healthcov as hc
 from healthcov.report.matrix import assessment_html, build_matrix, headlines, not_assessed
 from healthcov.report.text import RESOURCES_ZH, VERDICT_COLOURS, clause_ref, fmt_value, note_text, requirement
-from healthcov.servicearea import service_layers, uncovered_grid
+from healthcov.servicearea import MAIN_ROADS, service_layers, uncovered_grid
 from report_fixtures import ningbo_assessment, shanghai_assessment
 
 # ---------------------------------------------------------------------------------------------
@@ -139,13 +139,18 @@ def test_service_layers_shanghai(shanghai):
     assert np.pi * 3.5**2 < radius["area_km2"] < n * np.pi * 3.5**2
     assert a.loc[("ems.radius", "network"), "area_km2"] < radius["area_km2"]  # roads reach less than the crow flies
     assert layers.notes == {}
+    # the offline basemap: main roads only, within 2 km of the districts
+    roads = layers.roads
+    assert set(roads["highway"]) <= set(MAIN_ROADS) and {"primary", "secondary"} <= set(roads["highway"])
+    near = shapely.union_all(shanghai.areas.geometry.values).buffer(2000.0 + 1.0)
+    assert all(near.contains(g) for g in roads.geometry)
     with pytest.raises(hc.InputError, match="not in the assessment"):
         service_layers(shanghai, rules=["nope"])
 
 
 def test_service_layers_without_network(ningbo):
     layers = service_layers(ningbo)
-    assert layers.areas.empty  # no EMS station in the input: nothing to draw, and said
+    assert layers.areas.empty and layers.roads is None  # no EMS station, no network: nothing to draw, and said
     assert layers.notes["ems.radius"] == "no facility of the rule's types in the input"
     assert layers.uncovered["pop"].sum() == pytest.approx(9_404_283)  # everyone, on a grid of at most 4,000 cells
     assert len(layers.uncovered) <= 4000 and layers.uncovered["cell_m"].iloc[0] == 2000.0

@@ -35,11 +35,11 @@ from .network.snap import snap_points
 from .report.assessment_map import explore_assessment
 from .report.exports import write_gpkg, write_xlsx
 from .report.html_report import write_report
-from .report.matrix import assessment_html
 from .report.maps import explore_isochrones
+from .report.matrix import assessment_html
 from .report.standalone import save_map, standalone_html
-from .servicearea import ServiceLayers, service_layers
 from .scenarios import compare, project_population, scenario_facilities
+from .servicearea import ServiceLayers, service_layers
 from .standards.engine import Assessment, assess
 from .standards.profiles import list_profiles, load_profile
 from .suggest import SitePlan, suggest_sites

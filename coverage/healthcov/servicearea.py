@@ -27,13 +27,15 @@ import shapely
 
 from .errors import InputError
 
-__all__ = ["ServiceLayers", "service_layers", "uncovered_grid"]
+__all__ = ["ServiceLayers", "service_layers", "uncovered_grid", "main_roads", "MAIN_ROADS"]
 
 #: columns of :attr:`ServiceLayers.areas`
 AREA_COLUMNS = ["rule_id", "metric", "limit", "unit", "mode", "facilities", "area_km2", "geometry"]
 #: columns of :attr:`ServiceLayers.uncovered`
 UNCOVERED_COLUMNS = ["rule_id", "pop", "cell_m", "geometry"]
 _TIME_KINDS = ("service_circle", "response_time")
+#: road classes drawn as the offline basemap
+MAIN_ROADS = ("motorway", "trunk", "primary", "secondary", "tertiary")
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,15 @@ class ServiceLayers:
         One row per rule and grid cell with uncovered residents: ``pop`` (people) and ``cell_m``.
     notes
         Per rule id, why a layer is missing (no network, no facility of the rule's types …).
+    roads
+        The network's main roads (``highway`` of :data:`MAIN_ROADS`) within the areas, merged and
+        simplified: an offline basemap for the maps. Empty without a network.
     """
 
     areas: gpd.GeoDataFrame
     uncovered: gpd.GeoDataFrame
     notes: dict[str, str] = field(default_factory=dict)
+    roads: gpd.GeoDataFrame | None = None
 
     def rules(self) -> list[str]:
         """The rule ids that have a service area or uncovered residents."""
@@ -95,6 +101,24 @@ def uncovered_grid(
     x0, y0 = g["gx"].to_numpy() * size, g["gy"].to_numpy() * size
     boxes = shapely.box(x0, y0, x0 + size, y0 + size)
     return gpd.GeoDataFrame({"pop": g["pop"].to_numpy(), "cell_m": size}, geometry=boxes, crs=demand.crs)
+
+
+def main_roads(G: nx.MultiDiGraph, region: Any, *, simplify_m: float = 15.0) -> gpd.GeoDataFrame:
+    """The main roads of ``G`` (one line per road class) that touch ``region``, in ``G``'s CRS."""
+    xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
+    lines: dict[str, list[Any]] = {}
+    for u, v, d in G.edges(data=True):
+        hw = d.get("highway")
+        cls = next((h for h in (hw if isinstance(hw, list) else [hw]) if h in MAIN_ROADS), None)
+        if cls is not None:
+            lines.setdefault(cls, []).append(d.get("geometry") or shapely.LineString([xy[u], xy[v]]))
+    rows = []
+    for cls in MAIN_ROADS:
+        if cls in lines:
+            merged = shapely.line_merge(shapely.union_all(lines[cls])).intersection(region)
+            if not merged.is_empty:
+                rows.append({"highway": cls, "geometry": merged.simplify(simplify_m)})
+    return gpd.GeoDataFrame(rows, columns=["highway", "geometry"], geometry="geometry", crs=G.graph.get("crs"))
 
 
 def _graphs(result: Any, graphs: Any) -> dict[str, nx.MultiDiGraph]:
@@ -256,4 +280,8 @@ def service_layers(
         unc = gpd.GeoDataFrame(pd.concat(cells, ignore_index=True), geometry="geometry", crs=crs)[UNCOVERED_COLUMNS]
     else:
         unc = gpd.GeoDataFrame({c: [] for c in UNCOVERED_COLUMNS[:-1]}, geometry=[], crs=crs)
-    return ServiceLayers(areas=areas, uncovered=unc, notes=notes)
+    roads = None
+    if nets:
+        G = nets.get("drive") or next(iter(nets.values()))
+        roads = main_roads(G, shapely.union_all(result.areas.geometry.values).buffer(2000.0))
+    return ServiceLayers(areas=areas, uncovered=unc, notes=notes, roads=roads)

@@ -290,6 +290,18 @@ class _RuleControl(MacroElement):
         self._template = Template(_CONTROL_JS)
 
 
+def _roads_layer(roads: gpd.GeoDataFrame, m: folium.Map) -> None:
+    """The network's main roads, faint grey under everything: a basemap that needs no tiles."""
+    widths = {"motorway": 2.2, "trunk": 2.0, "primary": 1.6, "secondary": 1.1, "tertiary": 0.7}
+    folium.GeoJson(
+        _lonlat(roads),
+        name="roads",
+        control=False,
+        interactive=False,
+        style_function=lambda f: {"color": "#9a9a9a", "weight": widths.get(f["properties"]["highway"], 0.7)},
+    ).add_to(m)
+
+
 def _labels(shown: gpd.GeoDataFrame, m: folium.Map) -> None:
     pts = shown.geometry.representative_point()
     for name, p in zip(shown["area_name"].astype(str), pts):
@@ -379,6 +391,8 @@ def explore_assessment(
     m, credit = _new_map(shown.total_bounds, tiles, attribution)
     region = shapely.union_all(result.areas.geometry.values).buffer(1000.0)
     has_sites = sites is not None and len(sites) > 0
+    if tiles is None and layers is not None and layers.roads is not None and len(layers.roads):
+        _roads_layer(layers.roads, m)
     areas_layer = _areas_layer(result, area_rules, lang, shown)
     areas_layer.add_to(m)
     groups, info_rules = [], {}
