@@ -140,3 +140,21 @@ def test_xlsx_sheets(shanghai, tmp_path):
 def test_csv_has_a_bom(shanghai, tmp_path):
     write_csv(shanghai, tmp_path / "a.csv")
     assert (tmp_path / "a.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+def test_report_failure_replaces_nothing(shanghai, tmp_path, monkeypatch):
+    import healthcov.report.html_report as hr
+
+    good = tmp_path / "r.html"
+    good.write_text("good report", encoding="utf-8")
+    (tmp_path / "r.csv").write_text("good table", encoding="utf-8")
+
+    def boom(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(hr, "write_gpkg", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        hc.write_report(shanghai, good)
+    assert good.read_text(encoding="utf-8") == "good report"  # never replaced by a broken one
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8") == "good table"  # nor its table
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.html"]  # no temporary file left
