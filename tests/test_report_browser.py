@@ -248,6 +248,9 @@ def test_report_in_chromium(browser, tmp_path, reports, shanghai, lang):
         assert log.page_errors == [] and log.console_errors == []
     with open_page(browser, html, width=390, height=800) as (phone, _):
         assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scroll
+        small = phone.locator("#map").element_handle().content_frame()
+        settle(small)
+        assert not _boxes_overlap(small, ".healthcov-legend", ".healthcov-rules")  # also on a phone
         _screenshot(phone, tmp_path, f"report_shanghai_{lang}_phone.png")
     assert log.blocked == [] and log.requests == [html.resolve().as_uri()]
     print(

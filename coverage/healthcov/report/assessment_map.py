@@ -280,6 +280,16 @@ _CONTROL_JS = """
 """
 
 
+#: phone width: the rule picker and the legend shrink so they never overlap (the title is in the picker)
+_SMALL_SCREEN_CSS = """<style>
+@media (max-width: 560px), (max-height: 480px) {
+  .healthcov-rules { max-height: 34vh !important; max-width: 170px !important; font-size: 11px !important; }
+  .healthcov-legend { max-width: 175px !important; max-height: 40vh; overflow: auto; font-size: 10.5px !important; }
+  .healthcov-map-title { display: none; }
+}
+</style>"""
+
+
 class _RuleControl(MacroElement):
     def __init__(self, groups: list[tuple[str, str]], info: dict[str, Any], areas: str) -> None:
         super().__init__()
@@ -431,4 +441,5 @@ def explore_assessment(
     }
     info["colours"] = VERDICT_COLOURS
     m.add_child(_RuleControl(groups, info, areas_layer.get_name()))
+    m.get_root().header.add_child(folium.Element(_SMALL_SCREEN_CSS))
     return offline(m)
