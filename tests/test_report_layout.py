@@ -200,3 +200,25 @@ def test_zh_report_has_no_english_or_paths(shanghai, tmp_path):
     assert "/work/" not in html and "geodata" not in html.replace("geodata.", "")  # file names only
     assert "《宁波市规划》二（三）基层医疗卫生机构·机构设置，第152行" in html
     assert "002:131" not in html and "000:152" not in html
+
+
+def test_bar_chart_labels_beyond_100_percent():
+    from healthcov.report.html_report import bar_chart
+
+    svg = bar_chart(
+        ["甲", "乙", "丙"], [0.5, 1.18, 164.0], ["partial", "pass", "pass"], limit=1.0, unit="share", lang="zh"
+    )
+    labels = re.findall(r'font-size="11">([^<]+)</text>', svg)
+    assert labels[:3] == ["50.0%", "118.0%", "▶ 16400.0%"]  # never clipped to "1"; the long bar ends in ▶
+    widths = [float(w) for w in re.findall(r'<rect x="110" y="\d+" width="([\d.]+)"', svg)]
+    assert widths == [95.0, 224.2, 380.0]  # 2 × the standard fills the 380 px: 0.5 → a quarter of it
+
+
+def test_caveats_in_chinese():
+    from healthcov.report.text import caveat
+
+    assert caveat("drive network: 141 nodes outside its largest strongly connected component were dropped", "zh") == (
+        "驾车路网：141 个不连通的节点已去除"
+    )
+    assert caveat("not assessed for lack of data — ems.fleet: …", "zh") == ""  # the box says it, in words
+    assert caveat("new words", "zh") == "new words（英文原文）"

@@ -31,6 +31,7 @@ from .text import (
     VERDICT_COLOURS,
     VERDICT_INK,
     VERDICT_SYMBOLS,
+    caveat,
     clause_ref,
     fmt_num,
     fmt_value,
@@ -186,6 +187,8 @@ def bar_chart(
     if not keep.any():
         return ""
     top = max(float(np.nanmax(vals[keep])), float(limit or 0.0), 1.0 if unit == "share" else 0.0) or 1.0
+    if limit is not None and np.isfinite(limit) and limit > 0:
+        top = min(top, 2.0 * float(limit))  # 16,400 % would squash every other bar: longer ones end in "▶"
     h, w, left, right = 18, 380, 110, 90
     height = h * int(keep.sum()) + 28
     parts = [
@@ -195,13 +198,15 @@ def bar_chart(
     for lab, v, verdict, k in zip(labels, vals, verdicts, keep):
         if not k:
             continue
-        y, bw = 4 + i * h, max(0.0, v / top * w)
+        y, bw = 4 + i * h, min(max(0.0, v / top * w), w)
+        more = "▶ " if v > top else ""
         colour = VERDICT_COLOURS.get(str(verdict), "#8C8C8C")
         parts.append(
             f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" font-size="12">{html.escape(str(lab))}</text>'
             f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{h - 5}" fill="{colour}" '
             'stroke="#333" stroke-width=".5"/>'
-            f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11">{html.escape(fmt_value(v, unit, lang))}</text>'
+            f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11">'
+            f"{more}{html.escape(fmt_value(v, unit, lang))}</text>"
         )
         i += 1
     if limit is not None and np.isfinite(limit):
@@ -415,7 +420,7 @@ def render_report(
         }
         for _, r in result.reference.iterrows()
     ]
-    notes = [n for a in result.assumptions.get("notes", []) for n in ([a] if lang == "en" else [])]
+    notes = [n for a in result.assumptions.get("notes", []) if (n := caveat(a, lang))]
     return _TEMPLATE.get_template("report.html").render(
         T=T,
         lang=lang,

@@ -26,6 +26,7 @@ __all__ = [
     "plan_name",
     "fmt_num",
     "fmt_value",
+    "caveat",
 ]
 
 #: Okabe–Ito colours: pass (blue) and fail (vermillion) stay apart under deuteranopia and protanopia;
@@ -310,3 +311,25 @@ def clause_ref(profile_id: Any, source_clause: Any, source_ref: Any, lang: str) 
     secs = [s for s in (_section_en(c) for c in clauses) if s]
     where = f"line{'s' if len(lines) > 1 else ''} {', '.join(lines)}" if lines else ""
     return f"{plan} {'; '.join(secs)}{', ' if secs and where else ''}{where}".replace("  ", " ").strip()
+
+
+_CAVEATS = [
+    (
+        re.compile(r"^(\w+) network: (\d+) nodes outside its largest strongly connected component were dropped$"),
+        lambda m: f"{MODES['zh'].get(m[1], m[1])}路网：{m[2]} 个不连通的节点已去除",
+    ),
+]
+
+
+def caveat(text: Any, lang: str) -> str:
+    """An assessment-wide data caveat in the report's language; "" for the not-assessed list (the box has it)."""
+    t = str(text)
+    if t.startswith("not assessed for lack of data"):
+        return ""
+    if lang == "en":
+        return t
+    for pattern, zh in _CAVEATS:
+        m = pattern.match(t)
+        if m:
+            return zh(m)
+    return f"{t}（英文原文）"
