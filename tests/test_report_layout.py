@@ -222,3 +222,13 @@ def test_caveats_in_chinese():
     )
     assert caveat("not assessed for lack of data — ems.fleet: …", "zh") == ""  # the box says it, in words
     assert caveat("new words", "zh") == "new words（英文原文）"
+
+
+def test_sources_per_language():
+    from healthcov.report.html_report import DEFAULT_SOURCES, report_sources
+
+    assert report_sources(None, "zh") == DEFAULT_SOURCES["zh"] and "路网" in DEFAULT_SOURCES["zh"][0]["name"]
+    both = {"zh": [{"name": "人口普查", "date": "2020", "licence": "公开"}], "en": [{"name": "census"}]}
+    assert report_sources(both, "zh")[0]["name"] == "人口普查" and report_sources(both, "en")[0]["name"] == "census"
+    with pytest.raises(hc.InputError, match="no 'en' list"):
+        report_sources({"zh": []}, "en")

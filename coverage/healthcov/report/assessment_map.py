@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement, Template
+from branca.element import Figure, MacroElement, Template
 
 from ..errors import InputError
 from .basemaps import basemap
@@ -441,5 +441,7 @@ def explore_assessment(
     }
     info["colours"] = VERDICT_COLOURS
     m.add_child(_RuleControl(groups, info, areas_layer.get_name()))
-    m.get_root().header.add_child(folium.Element(_SMALL_SCREEN_CSS))
+    root = m.get_root()
+    if isinstance(root, Figure):
+        root.header.add_child(folium.Element(_SMALL_SCREEN_CSS))
     return offline(m)

@@ -13,7 +13,7 @@ import datetime as _dt
 import html
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from .text import (
     verdict_text,
 )
 
-__all__ = ["write_report", "render_report", "DEFAULT_SOURCES", "report_title"]
+__all__ = ["write_report", "render_report", "DEFAULT_SOURCES", "report_title", "report_sources", "bar_chart"]
 
 DEFAULT_SOURCES = {
     "zh": [{"name": "OpenStreetMap 路网", "date": "见路网文件", "licence": "ODbL 1.0 — © OpenStreetMap 贡献者"}],
@@ -385,13 +385,25 @@ def _comparison_section(cmp: pd.DataFrame | None, lang: str) -> list[dict[str, A
     ]
 
 
+def report_sources(sources: Any, lang: str) -> list[dict[str, str]]:
+    """The data sources in the report's language: a list, or ``{"zh": [...], "en": [...]}``."""
+    if sources is None:
+        return DEFAULT_SOURCES[lang]
+    if isinstance(sources, Mapping):
+        if lang not in sources:
+            msg = f"sources has no {lang!r} list: give {{'zh': [...], 'en': [...]}} or one list"
+            raise InputError(msg)
+        return list(sources[lang])
+    return list(sources)
+
+
 def render_report(
     result: Any,
     layers: Any = None,
     *,
     lang: str = "zh",
     title: str | None = None,
-    sources: Sequence[dict[str, str]] | None = None,
+    sources: Sequence[dict[str, str]] | Mapping[str, Sequence[dict[str, str]]] | None = None,
     map_html: str | None = None,
     date: str | None = None,
     sites: Any = None,
@@ -430,7 +442,7 @@ def render_report(
         doc_title=doc.get("title", "") if lang == "zh" else plan_name(result.profile.id, lang),
         doc_status=STATUS[lang].get(str(doc.get("status", "")), str(doc.get("status", ""))),
         date=date or _dt.date.today().isoformat(),
-        sources=list(sources) if sources is not None else DEFAULT_SOURCES[lang],
+        sources=report_sources(sources, lang),
         matrix=matrix_html(m, lang, T["area"]),
         headlines=headlines(result, lang),
         na=not_assessed(result, lang),
@@ -457,7 +469,7 @@ def write_report(
     *,
     lang: str = "zh",
     title: str | None = None,
-    sources: Sequence[dict[str, str]] | None = None,
+    sources: Sequence[dict[str, str]] | Mapping[str, Sequence[dict[str, str]]] | None = None,
     exports: bool = True,
     sites: Any = None,
     comparison: pd.DataFrame | None = None,
