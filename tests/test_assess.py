@@ -468,8 +468,9 @@ def test_report_and_exports(shanghai_assessment, tmp_path):
     import pyogrio
 
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "r.gpkg")}
-    assert layers == {"areas", "verdicts", "facilities", "demand"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.gpkg", "r.html"]  # no temporary files left
+    assert layers == {"areas", "verdicts", "jurisdiction", "facilities", "demand", "assumptions"}
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["r.csv", "r.gpkg", "r.html", "r.xlsx"]  # no temporary files left
 
 
 def test_report_failure_leaves_nothing(shanghai_assessment, tmp_path, monkeypatch):
@@ -480,7 +481,7 @@ def test_report_failure_leaves_nothing(shanghai_assessment, tmp_path, monkeypatc
     def boom(*_a, **_k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(hr, "_write_gpkg", boom)
+    monkeypatch.setattr(hr, "write_gpkg", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         hc.write_report(shanghai_assessment, good)
     assert good.read_text(encoding="utf-8") == "good report"  # never replaced by a broken one

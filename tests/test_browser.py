@@ -7,6 +7,7 @@ SVG paths to count; painted canvas pixels prove that the bands are really drawn.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -232,3 +233,38 @@ def test_default_marker_and_collapsed_layer_control_offline(browser, tmp_path):
         )
         assert toggle.startswith('url("data:image/png;base64,')
     assert log.page_errors == [] and log.console_errors == [] and log.blocked == []
+
+
+def test_jupyter_display_is_offline(browser, tmp_path, dalian_drive):
+    """What Jupyter shows for a healthcov map (``_repr_html_``) draws with the network blocked."""
+    fac = hc.nodes_frame(dalian_drive).iloc[[0]]
+    m = explore_isochrones(hc.isochrones(dalian_drive, fac, minutes=(2, 4)), fac, tiles=None)
+    cell = m._repr_html_()
+    assert cell.startswith("<iframe srcdoc=") and "cdn.jsdelivr.net" not in cell and "<script src=" not in cell
+    page_path = tmp_path / "notebook_cell.html"
+    page_path.write_text(f"<!DOCTYPE html><html><body>{cell}</body></html>", encoding="utf-8")
+    with open_page(browser, page_path) as (page, log):
+        frame = page.locator("iframe").element_handle().content_frame()
+        assert frame.evaluate("() => L.version") == "1.9.4"
+        settle(frame)
+        state = map_state(frame)
+        assert state["painted"] > 1000 and set(state["polygons"]) == {BAND_COLOURS[0], BAND_COLOURS[1]}
+        assert log.page_errors == [] and log.console_errors == []
+    assert log.blocked == [] and log.requests == [page_path.resolve().as_uri()]
+
+
+def test_isochrone_map_title_and_boundaries(browser, tmp_path, dalian_drive):
+    fac = hc.nodes_frame(dalian_drive).iloc[[0]]
+    iso = hc.isochrones(dalian_drive, fac, minutes=(2, 4))
+    hull = gpd.GeoDataFrame({"area_name": ["测试区"]}, geometry=[iso.geometry.iloc[1].convex_hull], crs=iso.crs)
+    m = explore_isochrones(iso, fac, lang="zh", areas=hull)
+    html = save_map(m, tmp_path / "iso_title.html")
+    with open_page(browser, html) as (page, log):
+        settle(page)
+        assert page.inner_text(".healthcov-map-title") == "服务范围 · 驾车 (前往设施)"
+        assert page.inner_text(".leaflet-marker-pane") == "测试区"  # the boundary's label
+        state = map_state(page)
+        assert state["drawnPolygons"] == 3  # two bands and the boundary
+        assert log.page_errors == [] and log.console_errors == [] and log.blocked == []
+    m2 = explore_isochrones(iso, fac, title="急救 4 分钟")
+    assert json.dumps("急救 4 分钟") in standalone_html(m2)

@@ -54,10 +54,13 @@ from .network.noding import node_lines
 from .network.prepare import graph_info
 from .network.snap import snap_points
 from .report.assessment_map import explore_assessment
+from .report.exports import write_gpkg, write_xlsx
 from .report.html_report import write_report
 from .report.maps import explore_isochrones
+from .report.matrix import assessment_html
 from .report.standalone import save_map, standalone_html
 from .scenarios import compare, project_population, scenario_facilities
+from .servicearea import ServiceLayers, service_layers
 from .siting import SitePlan, suggest_sites
 from .standards import (
     Assessment,
@@ -79,6 +82,9 @@ from .standards.typing_report import TypingReport, typing_report
 from .traveltime import nodes_frame, travel_times
 
 __version__ = "0.1.0"
+
+# the formatted table in Jupyter; registered here so that ``standards`` never imports ``report``
+standards.assessment.set_html_formatter(assessment_html)
 
 __all__ = [
     "__version__",
@@ -111,6 +117,11 @@ __all__ = [
     "typing_report",
     "TypingReport",
     "write_report",
+    "service_layers",
+    "ServiceLayers",
+    "assessment_html",
+    "write_gpkg",
+    "write_xlsx",
     "explore_assessment",
     "save_map",
     "standalone_html",

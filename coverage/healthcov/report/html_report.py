@@ -1,9 +1,10 @@
-"""The planning-meeting report: ONE self-contained HTML file, plus GeoPackage and CSV exports beside it.
+"""The planning-meeting report: ONE self-contained HTML file, plus CSV, GeoPackage and Excel beside it.
 
-The report computes nothing: it lays out an :class:`~healthcov.standards.engine.Assessment`
-(summary, verdict table in the plans' layout, the interactive map, a section per standard with a
-small chart, methods and assumptions). Everything is written to temporary files first and renamed
-at the end, so a failed run leaves no partial file and never replaces a good report.
+The report computes nothing: it lays out an :class:`~healthcov.standards.engine.Assessment` and
+the layers :func:`healthcov.service_layers` made of it. First screen: a title, the area × rule
+matrix (worst areas first), residents not covered per rule and a "not assessed, and why" box.
+Then the interactive map (one rule at a time), one A4 page per rule with a static map, chart and
+table, and the methods. All files are written as one set (:func:`~.exports.write_files`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-from collections.abc import Sequence
-from contextlib import ExitStack
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,94 +21,134 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from .._io_atomic import atomic_path
 from ..errors import InputError
-from .assessment_map import _VERDICT_LABEL, VERDICT_COLOURS, explore_assessment
+from .assessment_map import explore_assessment
+from .exports import write_csv, write_files, write_gpkg, write_xlsx
+from .matrix import build_matrix, headlines, matrix_html, not_assessed
+from .methods import class_rows, looser_rows, methods_rows
+from .text import (
+    STATUS,
+    VERDICT_COLOURS,
+    VERDICT_INK,
+    VERDICT_SYMBOLS,
+    caveat,
+    clause_ref,
+    fmt_num,
+    fmt_value,
+    norm_lang,
+    note_text,
+    plan_name,
+    requirement,
+    verdict_text,
+)
 
-__all__ = ["write_report", "render_report", "DEFAULT_SOURCES"]
+__all__ = ["write_report", "render_report", "DEFAULT_SOURCES", "report_title", "report_sources", "bar_chart"]
 
-DEFAULT_SOURCES = [
-    {
-        "name": "OpenStreetMap road network",
-        "date": "as in the network file",
-        "licence": "ODbL 1.0 — © OpenStreetMap contributors",
-    },
-]
+DEFAULT_SOURCES = {
+    "zh": [{"name": "OpenStreetMap 路网", "date": "见路网文件", "licence": "ODbL 1.0 — © OpenStreetMap 贡献者"}],
+    "en": [
+        {
+            "name": "OpenStreetMap road network",
+            "date": "as in the network file",
+            "licence": "ODbL 1.0 — © OpenStreetMap contributors",
+        }
+    ],
+}
 
 _TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "title": "卫生健康服务可及性评估报告",
         "jurisdiction": "规划范围",
         "profile": "标准依据",
         "date": "生成日期",
         "sources": "数据来源",
-        "summary": "评估摘要",
-        "rule": "标准",
-        "pass": "达标",
-        "partial": "部分达标",
-        "fail": "未达标",
-        "na": "不适用/未评估",
-        "pop_nc": "未覆盖人口",
-        "worst": "问题最多的区域",
-        "table": "分区评估结果",
+        "overview": "总览：区域 × 标准",
+        "headline": "未覆盖居民",
+        "people": "人",
+        "not_assessed_all": "未评估",
+        "of_areas": "个区域",
+        "na_box": "未评估的标准及原因",
+        "nodata": "数据中缺少相应设施，结论仅反映输入数据",
         "area": "区域",
-        "class": "城乡",
-        "standard": "标准要求",
+        "rule": "标准",
+        "requirement": "要求",
         "value": "现状值",
         "verdict": "结论",
+        "pop_nc": "未覆盖人口（人）",
+        "mean": "平均（分钟）",
+        "p90": "P90（分钟）",
         "shortfall": "缺口",
-        "source": "依据条款",
-        "map": "交互地图",
-        "sections": "分项标准",
+        "clause": "依据条款",
+        "map": "交互地图（一次显示一项标准）",
+        "pages": "分项标准",
+        "table": "全部评估结果",
+        "wide": "全市范围指标",
         "methods": "方法与假设",
+        "classes": "城乡划分",
         "looser": "下级规划宽于上级标准之处",
+        "local": "本级规划",
+        "parent": "上级规划",
         "reference": "未做空间评估的标准",
         "reason": "原因",
         "notes": "数据说明",
         "name": "名称",
         "licence": "许可",
         "strictest": "从严标准结论",
-        "lenient": "宽松结论",
+        "status": "性质",
+        "symbols": "✓ 达标　△ 部分达标　✗ 未达标　? 未评估　– 不适用",
+        "chart_share": "覆盖率（虚线为标准）",
+        "chart_min": "平均时间（分钟，虚线为标准）",
+        "chart_ratio": "现有 / 需要（虚线为 100%）",
         "footer": "本报告由 healthcov 生成；人口分布为估算值，结论供规划讨论参考。",
+        "title_suffix": "卫生健康服务评估",
+        "standard_of": "标准",
     },
     "en": {
-        "title": "Health-care accessibility assessment",
         "jurisdiction": "Jurisdiction",
         "profile": "Standards",
         "date": "Date",
         "sources": "Data sources",
-        "summary": "Summary",
-        "rule": "Standard",
-        "pass": "pass",
-        "partial": "partial",
-        "fail": "fail",
-        "na": "n/a / not assessed",
-        "pop_nc": "Residents not covered",
-        "worst": "Areas with most failures",
-        "table": "Verdicts by area",
+        "overview": "Overview: areas × standards",
+        "headline": "Residents not covered",
+        "people": "residents",
+        "not_assessed_all": "not assessed",
+        "of_areas": "areas",
+        "na_box": "Not assessed, and why",
+        "nodata": "the input has none of these facilities: the verdict reflects the input only",
         "area": "Area",
-        "class": "Class",
-        "standard": "Requirement",
+        "rule": "Standard",
+        "requirement": "Requirement",
         "value": "Value",
         "verdict": "Verdict",
+        "pop_nc": "Not covered (residents)",
+        "mean": "Mean (min)",
+        "p90": "P90 (min)",
         "shortfall": "Shortfall",
-        "source": "Clause",
-        "map": "Interactive map",
-        "sections": "Standard by standard",
+        "clause": "Clause",
+        "map": "Interactive map (one standard at a time)",
+        "pages": "Standard by standard",
+        "table": "All verdicts",
+        "wide": "Jurisdiction-wide indicators",
         "methods": "Methods and assumptions",
+        "classes": "Urban / rural",
         "looser": "Where the local plan is looser than a higher-level standard",
+        "local": "Local plan",
+        "parent": "Higher-level plan",
         "reference": "Standards not assessed spatially",
         "reason": "Why",
         "notes": "Data caveats",
         "name": "Name",
         "licence": "Licence",
         "strictest": "Strictest applicable",
-        "lenient": "Lenient",
+        "status": "Status",
+        "symbols": "✓ pass   △ partial   ✗ fail   ? not assessed   – not applicable",
+        "chart_share": "share covered (dashed: the standard)",
+        "chart_min": "mean minutes (dashed: the standard)",
+        "chart_ratio": "present / required (dashed: 100 %)",
         "footer": "Made with healthcov. Population distribution is an estimate; verdicts support planning discussion.",
+        "title_suffix": "health-care access",
+        "standard_of": "standards",
     },
 }
-_VERDICT = {"zh": _VERDICT_LABEL["zh"], "en": {**_VERDICT_LABEL["en"], "not_applicable": "n/a"}}
-_CLASS = {"zh": {"urban": "城区", "rural": "农村", "all": "全域", "none": "—"}, "en": {}}
 
 _TEMPLATE = jinja2.Environment(
     loader=jinja2.PackageLoader("healthcov.report", "templates"),
@@ -115,85 +156,162 @@ _TEMPLATE = jinja2.Environment(
 )
 
 
-def _fmt(v: Any, unit: Any = None) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if isinstance(v, float) and math.isinf(v):
-        return "∞"
-    if unit == "share":
-        return f"{float(v):.1%}"
-    if isinstance(v, (int, float, np.number)):
-        return f"{float(v):,.2f}".rstrip("0").rstrip(".")
-    return str(v)
+def report_title(result: Any, lang: str) -> str:
+    """A title from the areas: ``黄浦区、静安区、虹口区卫生健康服务评估（宁波市标准）``."""
+    lang = norm_lang(lang)
+    names = [str(n) for n in result.areas["area_name"]]
+    T = _TEXT[lang]
+    if lang == "zh":
+        where = "、".join(names) if len(names) <= 3 else f"{result.profile.name_zh}{len(names)}个区域"
+        return f"{where}{T['title_suffix']}（{result.profile.name_zh}{T['standard_of']}）"
+    where = ", ".join(names) if len(names) <= 3 else f"{len(names)} areas"
+    return f"{where}: {T['title_suffix']} against the {result.profile.name_en} standards"
 
 
-def _bar_chart(rows: pd.DataFrame, label_col: str, value_col: str, limit: float | None, unit: str | None) -> str:
-    """A small horizontal bar chart as inline SVG (value per area, the threshold as a line)."""
-    rows = rows[np.isfinite(rows[value_col].astype(float))]
-    if rows.empty:
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    verdicts: Sequence[str],
+    *,
+    limit: float | None,
+    unit: str,
+    lang: str,
+) -> str:
+    """A horizontal bar chart as inline SVG; every bar labelled with its value and unit, also beyond 100 %."""
+    vals = np.asarray(values, dtype=float)
+    keep = np.isfinite(vals)
+    if not keep.any():
         return ""
-    vals = rows[value_col].astype(float).to_numpy()
-    top = max(float(vals.max()), float(limit or 0.0)) or 1.0
-    if unit == "share":
-        top = 1.0
-    h, w, left = 16, 460, 120
-    height = h * len(rows) + 24
+    top = max(float(np.nanmax(vals[keep])), float(limit or 0.0), 1.0 if unit == "share" else 0.0) or 1.0
+    if limit is not None and np.isfinite(limit) and limit > 0:
+        top = min(top, 2.0 * float(limit))  # 16,400 % would squash every other bar: longer ones end in "▶"
+    h, w, left, right = 18, 380, 110, 90
+    height = h * int(keep.sum()) + 28
     parts = [
-        f'<svg class="chart" viewBox="0 0 {w + left + 70} {height}" width="{w + left + 70}" height="{height}" '
-        'role="img" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" viewBox="0 0 {w + left + right} {height}" role="img" xmlns="http://www.w3.org/2000/svg">'
     ]
-    for i, (_, r) in enumerate(rows.iterrows()):
-        v = float(r[value_col])
-        y = 4 + i * h
-        colour = VERDICT_COLOURS.get(str(r.get("verdict")), "#888")
+    i = 0
+    for lab, v, verdict, k in zip(labels, vals, verdicts, keep):
+        if not k:
+            continue
+        y, bw = 4 + i * h, min(max(0.0, v / top * w), w)
+        more = "▶ " if v > top else ""
+        colour = VERDICT_COLOURS.get(str(verdict), "#8C8C8C")
         parts.append(
-            f'<text x="{left - 6}" y="{y + 11}" text-anchor="end" font-size="11">'
-            f"{html.escape(str(r[label_col]))}</text>"
-            f'<rect x="{left}" y="{y}" width="{max(0.0, v / top * w):.1f}" height="{h - 4}" fill="{colour}"/>'
-            f'<text x="{left + max(0.0, v / top * w) + 4:.1f}" y="{y + 11}" font-size="10">{_fmt(v, unit)}</text>'
+            f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" font-size="12">{html.escape(str(lab))}</text>'
+            f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{h - 5}" fill="{colour}" '
+            'stroke="#333" stroke-width=".5"/>'
+            f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11">'
+            f"{more}{html.escape(fmt_value(v, unit, lang))}</text>"
         )
+        i += 1
     if limit is not None and np.isfinite(limit):
         x = left + limit / top * w
         parts.append(
-            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 16}" stroke="#000" stroke-dasharray="3 2"/>'
-            f'<text x="{x:.1f}" y="{height - 4}" font-size="10" text-anchor="middle">{_fmt(limit, unit)}</text>'
+            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 18}" stroke="#000" stroke-dasharray="4 3"/>'
+            f'<text x="{x:.1f}" y="{height - 5}" font-size="11" text-anchor="middle">'
+            f"{html.escape(fmt_value(limit, unit, lang))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _sections(result: Any, lang: str) -> list[dict[str, Any]]:
-    t = result.table
+def _chart(rows: pd.DataFrame, kind: str, lang: str) -> tuple[str, str]:
+    T = _TEXT[lang]
+    labels, verdicts = rows["area_name"].tolist(), rows["verdict"].tolist()
+    if kind in ("service_circle", "service_radius"):
+        lim = rows["threshold"].dropna()
+        return bar_chart(
+            labels, rows["share"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="share", lang=lang
+        ), T["chart_share"]
+    if kind == "response_time":
+        lim = rows["threshold"].dropna()
+        return bar_chart(
+            labels, rows["mean_min"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="min", lang=lang
+        ), T["chart_min"]
+    if kind in ("ratio", "count_per_area"):
+        ratio = rows["present"].astype(float) / rows["required"].astype(float).replace(0, np.nan)
+        return bar_chart(labels, ratio, verdicts, limit=1.0, unit="share", lang=lang), T["chart_ratio"]
+    return "", ""
+
+
+def _area_rows(rows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     out = []
-    for rid in dict.fromkeys(t["rule_id"]):
-        rows = t[t["rule_id"] == rid]
-        first = rows.iloc[0]
-        area_rows = rows[rows["area_code"] != "*"].copy()
-        chart = ""
-        if len(area_rows) and first["kind"] in ("service_circle", "service_radius"):
-            chart = _bar_chart(area_rows, "area_name", "share", float(area_rows["threshold"].dropna().max()), "share")
-        elif len(area_rows) and first["kind"] == "response_time":
-            lim = area_rows["threshold"].dropna()
-            chart = _bar_chart(area_rows, "area_name", "mean_min", float(lim.max()) if len(lim) else None, "min")
-        elif len(area_rows) and first["kind"] in ("ratio", "count_per_area"):
-            area_rows["present_share"] = area_rows["present"] / area_rows["required"].replace(0, np.nan)
-            chart = _bar_chart(area_rows, "area_name", "present_share", 1.0, "share")
-        counts = rows["verdict"].value_counts()
+    for _, r in rows.iterrows():
+        v = str(r["verdict"])
+        strict = str(r.get("verdict_strictest"))
         out.append(
+            {
+                "area": r["area_name"],
+                "verdict": v,
+                "symbol": VERDICT_SYMBOLS.get(v, ""),
+                "verdict_text": verdict_text(v, lang),
+                "requirement": requirement(r.get("standard"), lang),
+                "value": fmt_value(r.get("value"), r.get("unit"), lang),
+                "pop_nc": fmt_num(r.get("pop_not_covered")),
+                "mean": fmt_value(r.get("mean_min"), "min", lang).split(" ")[0],
+                "p90": fmt_value(r.get("p90_min"), "min", lang).split(" ")[0],
+                "shortfall": ""
+                if _missing(r.get("shortfall")) or not r.get("shortfall")
+                else fmt_num(r.get("shortfall")),
+                "strictest": verdict_text(strict, lang) if strict not in (v, "nan", "None") else "",
+                "notes": note_text(r.get("note"), lang),
+            }
+        )
+    return out
+
+
+def _rule_pages(result: Any, layers: Any, lang: str, static_maps: bool) -> list[dict[str, Any]]:
+    from .static_maps import rule_map_svg
+
+    t = result.table
+    pages = []
+    for rid, rows in t[t["area_code"] != "*"].groupby("rule_id", sort=False):
+        first = rows.iloc[0]
+        chart, chart_title = _chart(rows, str(first["kind"]), lang)
+        pages.append(
             {
                 "id": rid,
                 "title": first["rule_zh"] if lang == "zh" else first["rule_en"],
-                "other_title": first["rule_en"] if lang == "zh" else first["rule_zh"],
-                "status": first["status"],
-                "kind": first["kind"],
-                "source_ref": first["source_ref"],
-                "quote": first["source_quote"],
-                "profile": first["profile"],
+                "status": STATUS[lang].get(str(first["status"]), str(first["status"])),
+                "clause": clause_ref(first["profile"], first.get("source_clause"), first["source_ref"], lang),
+                "quote": first["source_quote"] if lang == "zh" and isinstance(first["source_quote"], str) else "",
+                "requirement": requirement(
+                    rows["standard"].dropna().iloc[0] if rows["standard"].notna().any() else None, lang
+                ),
+                "map": rule_map_svg(result, rid, layers, lang=lang) if static_maps else "",
                 "chart": chart,
-                "counts": {k: int(counts.get(k, 0)) for k in ("pass", "partial", "fail")},
-                "notes": sorted({n for n in rows["note"].dropna().astype(str) if n})[:6],
+                "chart_title": chart_title,
+                "rows": (area_rows := _area_rows(rows, lang)),
+                "notes": grouped_notes(area_rows, lang),
             }
         )
+    return pages
+
+
+def grouped_notes(rows: list[dict[str, Any]], lang: str) -> list[tuple[str, str]]:
+    """Each note once, with the areas it concerns (every area: "全部区域" / "all areas")."""
+    by_text: dict[str, list[str]] = {}
+    for r in rows:
+        text = ("；" if lang == "zh" else "; ").join(r["notes"])
+        if text:
+            by_text.setdefault(text, []).append(str(r["area"]))
+    every = "全部区域" if lang == "zh" else "all areas"
+    sep = "、" if lang == "zh" else ", "
+    return [(every if len(a) == len(rows) > 1 else sep.join(a), text) for text, a in by_text.items()]
+
+
+def _wide_rows(result: Any, lang: str) -> list[dict[str, Any]]:
+    t = result.table
+    rows = t[t["area_code"] == "*"]
+    out = _area_rows(rows, lang)
+    for row, (_, r) in zip(out, rows.iterrows()):
+        row["rule"] = r["rule_zh"] if lang == "zh" else r["rule_en"]
+        row["clause"] = clause_ref(r["profile"], r.get("source_clause"), r["source_ref"], lang)
     return out
 
 
@@ -201,37 +319,48 @@ def _sites_section(plan: Any, lang: str) -> dict[str, Any] | None:
     if plan is None:
         return None
     s = plan.solution
-    rows = []
-    for i, (_, r) in enumerate(plan.sites.to_crs(4326).iterrows()):
-        rows.append(
-            {
-                "n": i + 1,
-                "name": r.get("name", ""),
-                "lon": f"{r.geometry.x:.5f}",
-                "lat": f"{r.geometry.y:.5f}",
-                "gain": f"{r['newly_covered']:,.0f}",
-            }
-        )
-    chart = _bar_chart(
-        plan.curve.assign(label=plan.curve["n_sites"].astype(str), verdict="pass"), "label", "share", None, "share"
+    rows = [
+        {
+            "n": i + 1,
+            "name": r.get("name", ""),
+            "lon": f"{r.geometry.x:.5f}",
+            "lat": f"{r.geometry.y:.5f}",
+            "gain": fmt_num(r["newly_covered"]),
+        }
+        for i, (_, r) in enumerate(plan.sites.to_crs(4326).iterrows())
+    ]
+    curve = plan.curve
+    chart = bar_chart(
+        curve["n_sites"].astype(str).tolist(),
+        curve["share"],
+        ["pass"] * len(curve),
+        limit=None,
+        unit="share",
+        lang=lang,
     )
     after = None
     if plan.after is not None:
         t = plan.after.table
         after = [
-            {"area": r.area_name, "verdict": r.verdict, "share": _fmt(r.share, "share")}
+            {"area": r.area_name, "verdict": r.verdict, "share": fmt_value(r.share, "share", lang)}
             for r in t[t["rule_id"] == plan.rule].itertuples()
         ]
+    gap = f"{s.gap:.2%}"
+    method = (
+        f"{s.method}（{s.status}；最优性差距 {gap}；{s.elapsed_s:.1f} 秒）"
+        if lang == "zh"
+        else f"{s.method} ({s.status}; optimality gap {gap}; {s.elapsed_s:.1f} s)"
+    )
     return {
         "rule": plan.rule,
         "rows": rows,
         "chart": chart,
-        "method": f"{s.method} ({s.status}; optimality gap {s.gap:.2%}; {s.elapsed_s:.1f} s)",
-        "before": f"{s.existing_weight:,.0f}",
-        "after_total": f"{s.covered_weight:,.0f}",
-        "total": f"{s.total_weight:,.0f}",
+        "method": method,
+        "before": fmt_num(s.existing_weight),
+        "after_total": fmt_num(s.covered_weight),
+        "total": fmt_num(s.total_weight),
         "after": after,
-        "notes": plan.notes,
+        "notes": [n for note in plan.notes for n in note_text(note, lang)],
     }
 
 
@@ -242,160 +371,141 @@ def _comparison_section(cmp: pd.DataFrame | None, lang: str) -> list[dict[str, A
     if len(cols) < 2:
         msg = "comparison must be the output of healthcov.compare(a, b)"
         raise InputError(msg)
-    out = []
-    for _, r in cmp[cmp["changed"]].iterrows():
-        out.append(
-            {
-                "area": r["area_name"],
-                "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
-                "a": _VERDICT[lang].get(str(r[cols[0]]), str(r[cols[0]])),
-                "b": _VERDICT[lang].get(str(r[cols[1]]), str(r[cols[1]])),
-                "direction": r["direction"],
-                "delta": _fmt(r.get("delta_pop_covered")),
-                "names": (cols[0][8:], cols[1][8:]),
-            }
-        )
-    return out
+    return [
+        {
+            "area": r["area_name"],
+            "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
+            "a": verdict_text(r[cols[0]], lang),
+            "b": verdict_text(r[cols[1]], lang),
+            "direction": r["direction"],
+            "delta": fmt_num(r.get("delta_pop_covered")),
+            "names": (cols[0][8:], cols[1][8:]),
+        }
+        for _, r in cmp[cmp["changed"]].iterrows()
+    ]
+
+
+def report_sources(sources: Any, lang: str) -> list[dict[str, str]]:
+    """The data sources in the report's language: a list, or ``{"zh": [...], "en": [...]}``."""
+    if sources is None:
+        return DEFAULT_SOURCES[lang]
+    if isinstance(sources, Mapping):
+        if lang not in sources:
+            msg = f"sources has no {lang!r} list: give {{'zh': [...], 'en': [...]}} or one list"
+            raise InputError(msg)
+        return list(sources[lang])
+    return list(sources)
 
 
 def render_report(
     result: Any,
+    layers: Any = None,
     *,
     lang: str = "zh",
     title: str | None = None,
-    sources: Sequence[dict[str, str]] | None = None,
+    sources: Sequence[dict[str, str]] | Mapping[str, Sequence[dict[str, str]]] | None = None,
     map_html: str | None = None,
     date: str | None = None,
     sites: Any = None,
     comparison: pd.DataFrame | None = None,
+    static_maps: bool = True,
+    tiles: str | None = None,
 ) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     if not hasattr(result, "table") or not hasattr(result, "profile"):
         msg = "write_report needs the result of healthcov.assess(...)"
         raise InputError(msg)
-    lang = "zh" if str(lang).lower().startswith(("zh", "cn")) else "en"
-    T, V = _TEXT[lang], _VERDICT[lang]
-    t = result.table
-    summary = result.summary().reset_index()
-    worst = result.areas.sort_values(["n_fail", "n_partial"], ascending=False)
-    worst = worst[worst["n_fail"] + worst["n_partial"] > 0].head(5)
-    rows = []
-    for _, r in t.iterrows():
-        rows.append(
-            {
-                "area": r["area_name"],
-                "cls": _CLASS[lang].get(str(r["area_class"]), str(r["area_class"])),
-                "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
-                "standard": r["standard"] if isinstance(r["standard"], str) else "",
-                "value": _fmt(r["value"], r["unit"]),
-                "verdict": str(r["verdict"]),
-                "verdict_text": V.get(str(r["verdict"]), str(r["verdict"])),
-                "strictest": V.get(str(r["verdict_strictest"]), "") if r["verdict_strictest"] != r["verdict"] else "",
-                "shortfall": _fmt(r["shortfall"]) if r["shortfall"] == r["shortfall"] and r["shortfall"] else "",
-                "source": " · ".join(
-                    x
-                    for x in (
-                        r.get("source_clause") if isinstance(r.get("source_clause"), str) else "",
-                        r["source_ref"],
-                    )
-                    if x
-                ),
-                "note": r["note"] if isinstance(r["note"], str) else "",
-            }
-        )
-    a = result.assumptions
-    methods = [
-        ("profile chain / 标准层级", " → ".join(a.get("profile_chain", []))),
-        ("service-circle travel modes / 服务圈出行方式", ", ".join(f"{k}: {v}" for k, v in a["circle_modes"].items())),
-        ("ambulance activation delay / 急救出车准备时间", f"{a['activation_delay_min']:g} min"),
-        ("coverage share for pass / partial / 达标覆盖率", f"{a['target_share']:.0%} / {a['partial_share']:.0%}"),
-        ("radius verdict metric / 服务半径计算方式", a["radius_metric"]),
-        ("cross-boundary service / 跨区就医", "yes" if a["cross_boundary"] else "no"),
-        ("facility statuses counted / 计入的设施状态", ", ".join(a["statuses"])),
-        ("population / 人口", a["population_method"]),
-        ("area population / 区域人口", a["area_population"]),
-    ]
-    for name, info in a.get("networks", {}).items():
-        mode = info["mode"]
-        speeds = ", ".join(f"{k} {v:g}" for k, v in list(mode.get("speeds_kph", {}).items())[:8])
-        methods.append(
-            (
-                f"{name} network / 路网",
-                f"{info['nodes']:,} nodes; source {info.get('source')}; speeds (km/h) {speeds} …; "
-                f"factor {mode.get('speed_factor', 1):g}",
-            )
-        )
-    classes = [(k, v) for k, v in a.get("area_classification", {}).items()]
+    lang = norm_lang(lang)
+    T = _TEXT[lang]
+    m = build_matrix(result, lang)
     if map_html is None:
         from .standalone import standalone_html
 
         site_points = sites.sites if sites is not None else None
-        map_html = standalone_html(explore_assessment(result, lang=lang, sites=site_points))
+        map_html = standalone_html(explore_assessment(result, layers, lang=lang, sites=site_points, tiles=tiles))
+    doc = result.profile.document
+    reference = [
+        {
+            "rule": r["rule_zh"] if lang == "zh" else r["rule_en"],
+            "clause": clause_ref(r["profile"], r.get("source_clause"), r["source_ref"], lang),
+            "reason": r["reason"] if lang == "en" else "",
+        }
+        for _, r in result.reference.iterrows()
+    ]
+    notes = [n for a in result.assumptions.get("notes", []) if (n := caveat(a, lang))]
     return _TEMPLATE.get_template("report.html").render(
         T=T,
         lang=lang,
-        title=title or T["title"],
+        title=title or report_title(result, lang),
         profile=result.profile,
+        plan=plan_name(result.profile.id, lang),
+        doc_title=doc.get("title", "") if lang == "zh" else plan_name(result.profile.id, lang),
+        doc_status=STATUS[lang].get(str(doc.get("status", "")), str(doc.get("status", ""))),
         date=date or _dt.date.today().isoformat(),
-        sources=list(sources) if sources is not None else DEFAULT_SOURCES,
-        summary=summary.to_dict("records"),
-        worst=worst[["area_name", "n_fail", "n_partial"]].to_dict("records"),
-        pop_nc=float(t.loc[t["kind"] == "service_circle", "pop_not_covered"].sum()),
-        rows=rows,
-        sections=_sections(result, lang),
-        methods=methods,
-        classes=classes,
-        notes=a.get("notes", []),
-        looser=result.looser.to_dict("records") if len(result.looser) else [],
-        reference=result.reference.to_dict("records") if len(result.reference) else [],
+        sources=report_sources(sources, lang),
+        matrix=matrix_html(m, lang, T["area"]),
+        headlines=headlines(result, lang),
+        na=not_assessed(result, lang),
+        pages=_rule_pages(result, layers, lang, static_maps),
+        wide=_wide_rows(result, lang),
         map_srcdoc=map_html,
+        methods=methods_rows(result.assumptions, lang),
+        classes=class_rows(result.assumptions, lang),
+        looser=looser_rows(result.looser, lang),
+        reference=reference,
+        notes=notes,
         sites=_sites_section(sites, lang),
         comparison=_comparison_section(comparison, lang),
         verdict_colours=VERDICT_COLOURS,
-        fmt=_fmt,
+        verdict_ink=VERDICT_INK,
+        fmt_num=fmt_num,
     )
 
 
 def write_report(
     result: Any,
     path: str | Path,
+    layers: Any = None,
     *,
     lang: str = "zh",
     title: str | None = None,
-    sources: Sequence[dict[str, str]] | None = None,
+    sources: Sequence[dict[str, str]] | Mapping[str, Sequence[dict[str, str]]] | None = None,
     exports: bool = True,
     sites: Any = None,
     comparison: pd.DataFrame | None = None,
+    inputs: Iterable[Any] = (),
+    tiles: str | None = None,
 ) -> Path:
-    """Write the report to ``path`` (one self-contained HTML file) and the exports beside it.
+    """Write the report to ``path`` (one self-contained HTML file) and its exports beside it.
 
-    Exports (with ``exports=True``): ``<name>.gpkg`` (layers ``areas`` with verdict counts,
-    ``facilities``, ``demand`` with per-rule coverage, ``verdicts`` joined to the areas) and
-    ``<name>.csv`` (the verdict table, UTF-8 with BOM for Excel). ``sites`` (a
-    :class:`~healthcov.SitePlan`) adds a "where to build next" section and map layer;
-    ``comparison`` (from :func:`healthcov.compare`) a "plan versus standard" section. All files are written to
-    temporary names and renamed only when every one of them succeeded.
+    ``layers`` (from :func:`healthcov.service_layers`) adds the service areas and uncovered
+    residents to the maps. Exports (``exports=True``): ``<name>.csv`` (verdict table),
+    ``<name>.gpkg`` (QGIS-ready, see :func:`~.exports.write_gpkg`) and ``<name>.xlsx``. ``sites``
+    (a :class:`~healthcov.SitePlan`) adds "where to build next"; ``comparison`` (from
+    :func:`healthcov.compare`) a "plan versus standard" section. ``inputs``: the input files,
+    which are never overwritten (refused before any work). All files are written as one set: on
+    failure none is replaced and no temporary file is left.
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
-        msg = f"report path {str(path)!r} must end in .html"
+        msg = f"report path {path.name!r} must end in .html"
         raise InputError(msg)
     if not path.parent.exists():
-        msg = f"folder {str(path.parent)!r} does not exist: create it first"
+        msg = f"folder {path.parent.name!r} does not exist: create it first"
         raise InputError(msg)
-    text = render_report(result, lang=lang, title=title, sources=sources, sites=sites, comparison=comparison)
-    with ExitStack() as stack:
-        tmp_html = stack.enter_context(atomic_path(path))
-        tmp_html.write_text(text, encoding="utf-8")
-        if exports:
-            tmp_csv = stack.enter_context(atomic_path(path.with_suffix(".csv")))
-            result.table.to_csv(tmp_csv, index=False, encoding="utf-8-sig")
-            tmp_gpkg = stack.enter_context(atomic_path(path.with_suffix(".gpkg")))
-            _write_gpkg(result, tmp_gpkg)
+    writers: dict[str | os.PathLike[str], Callable[[Path], None]] = {path: lambda _p: None}
+    if exports:
+        writers[path.with_suffix(".csv")] = lambda p: write_csv(result, p)
+        writers[path.with_suffix(".gpkg")] = lambda p: write_gpkg(result, p, layers=layers, lang=lang)
+        writers[path.with_suffix(".xlsx")] = lambda p: write_xlsx(result, p, lang=lang)
+    write_files({p: (lambda _p: None) for p in writers}, inputs=inputs, dry_run=True)
+    text = render_report(
+        result, layers, lang=lang, title=title, sources=sources, sites=sites, comparison=comparison, tiles=tiles
+    )
+
+    def write_html(p: Path) -> None:
+        p.write_text(text, encoding="utf-8")
+
+    writers[path] = write_html
+    write_files(writers, inputs=inputs)
     return path
-
-
-def _write_gpkg(result: Any, path: Path) -> None:
-    from ..standards.engine import write_layers
-
-    write_layers(result, path)

@@ -16,8 +16,10 @@ works on HTML that was rendered elsewhere.
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
+import types
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -29,7 +31,7 @@ from branca.element import Figure
 from .._io_atomic import atomic_path
 from ..errors import InputError
 
-__all__ = ["standalone_html", "save_map", "VENDORED"]
+__all__ = ["standalone_html", "save_map", "notebook_html", "offline", "VENDORED"]
 
 VENDOR_DIR = Path(__file__).with_name("vendor")
 
@@ -255,3 +257,36 @@ def save_map(m: folium.Map | Figure | str, path: str | os.PathLike[str]) -> Path
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target
+
+
+def notebook_html(m: folium.Map | Figure | str, *, height_px: int = 540) -> str:
+    """The map as an ``<iframe srcdoc>`` with Leaflet and jQuery inline: what Jupyter shows, with no network.
+
+    folium's own notebook view loads about ten files from CDNs, so offline it stays blank
+    ("L is not defined"); this one needs nothing.
+
+    Examples
+    --------
+    >>> import folium
+    >>> cell = notebook_html(folium.Map(location=[31.23, 121.47], zoom_start=12, tiles=None))
+    >>> cell.startswith("<iframe srcdoc=") and "cdn.jsdelivr" not in cell and "Leaflet 1.9.4" in cell
+    True
+    """
+    page = standalone_html(m)
+    return (
+        f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height_px)}px;'
+        'border:1px solid #ccc" title="healthcov map"></iframe>'
+    )
+
+
+def offline(m: folium.Map) -> folium.Map:
+    """Make ``m`` display offline in Jupyter: its ``_repr_html_`` becomes :func:`notebook_html`.
+
+    healthcov's ``explore_*`` functions return maps made this way; ``m.save(...)`` is unchanged
+    (use :func:`save_map` for an offline file).
+    """
+    if not isinstance(m, folium.Map):
+        msg = f"offline() needs a folium.Map, not {type(m).__name__}"
+        raise InputError(msg)
+    m._repr_html_ = types.MethodType(lambda self, **_kw: notebook_html(self), m)  # type: ignore[method-assign]
+    return m

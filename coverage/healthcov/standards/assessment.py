@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +102,10 @@ class Assessment:
         ]
 
     def _repr_html_(self) -> str:
-        """Jupyter shows the summary and the verdict table."""
+        """Jupyter shows the formatted verdict table (:func:`healthcov.assessment_html`, registered
+        by the package with :func:`set_html_formatter`), else the summary and the raw table."""
+        if _HTML_FORMATTER[0] is not None:
+            return str(_HTML_FORMATTER[0](self))
         cols = ["area_name", "rule_zh", "standard", "verdict", "value", "threshold", "share", "shortfall", "source_ref"]
         head = html.escape(f"{self.profile.name_zh} / {self.profile.name_en}: {self!r}")
         return (
@@ -117,3 +121,13 @@ class Assessment:
             f"<Assessment {self.profile.id}: {len(self.areas)} areas × {self.table['rule_id'].nunique()} rules; "
             f"{parts}>"
         )
+
+
+#: the function that renders an Assessment as HTML in Jupyter (set by the package: the report layer
+#: sits above the standards, which never import it)
+_HTML_FORMATTER: list[Callable[[Assessment], str] | None] = [None]
+
+
+def set_html_formatter(func: Callable[[Assessment], str] | None) -> None:
+    """Use ``func(result) -> html`` for ``Assessment._repr_html_`` (``None``: the plain tables)."""
+    _HTML_FORMATTER[0] = func
