@@ -59,6 +59,8 @@ LAYERS: dict[str, int] = {
     "servicearea": 3,
     # beyond one machine: the same stages per partition
     "distributed": 4,
+    # the embedded default job (healthcov demo) as library functions: the command line only prints
+    "demo": 4,
     # rendering and the command line: compute nothing
     "report": 5,
     # the command line and the package root, which re-exports the public API

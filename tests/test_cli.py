@@ -139,9 +139,10 @@ def test_report_command_partitioned_writes_the_same_verdicts(three_districts, tm
     assert main([*args, "--out", str(tmp_path / "plain.html")]) == 0
     plain_said = capsys.readouterr().out
     code = main([*args, "--workers", "2", "--out", str(tmp_path / "dask.html")])
-    said = capsys.readouterr().out
-    assert code == 0, said
-    assert "one task per area" in said
+    captured = capsys.readouterr()
+    said = captured.out
+    assert code == 0, captured.err
+    assert "one area per task on a LocalCluster of 2 workers" in captured.err  # progress goes to stderr
     for text in (plain_said, said):
         assert "census polygons spread evenly on a 500 m grid" in text
     plain = pd.read_csv(tmp_path / "plain.csv", encoding="utf-8-sig")
@@ -151,3 +152,66 @@ def test_report_command_partitioned_writes_the_same_verdicts(three_districts, tm
     # the district's census count, not the part the network happens to cover
     radius = plain.set_index(["rule_id", "area_name"]).loc[("ems.radius", "虹口区")]
     assert radius["pop"] == pytest.approx(757_498)
+
+
+def test_quiet_and_verbose_anywhere(capsys):
+    """-q / -v / --debug are accepted before or after the command."""
+    assert main(["-q", "profiles", "beilun"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["profiles", "beilun", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["profiles", "beilun", "-v"]) == 0
+    assert capsys.readouterr().out.startswith("beilun: 北仑区")
+
+
+def test_output_that_is_an_input_is_refused_before_any_work(tmp_path, capsys):
+    """`--out X.html` would write X.csv / X.gpkg beside it: an input of that name is kept (exit 2, nothing read)."""
+    fac = tmp_path / "r.csv"
+    fac.write_text("name,lon,lat\nclinic,121.48,31.23\n", encoding="utf-8")
+    code = main(["report", "--network", str(tmp_path / "missing.osm"), "--facilities", str(fac),
+                 "--population", "p.tif", "--areas", "a.gpkg", "--out", str(tmp_path / "r.html")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'r.csv' is also an input" in err and "missing.osm" not in err  # refused before reading the network
+    assert fac.read_text(encoding="utf-8").startswith("name,lon,lat")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]
+
+
+def test_output_that_is_a_folder_is_refused(tmp_path, capsys):
+    (tmp_path / "out.html").mkdir()
+    code = main(["report", "--facilities", "f.csv", "--population", "p.tif", "--areas", "a.gpkg",
+                 "--out", str(tmp_path / "out.html")])  # fmt: skip
+    assert code == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_unexpected_error_exits_1_with_one_message(monkeypatch, capsys):
+    from healthcov import cli
+
+    def boom(args, con):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setitem(cli.COMMANDS, "profiles", boom)
+    assert main(["profiles"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unexpected RuntimeError: something broke" in err and "--debug" in err
+    assert main(["profiles", "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and err.rstrip().endswith(
+        "(run again with --debug for the traceback, and please report it with the command you ran)"
+    )
+
+
+def test_report_without_a_network_assesses_the_network_free_rules(report_inputs, tmp_path, capsys):
+    """As the API does with G=None: counts, ratios and straight-line radii; the rest 'not assessed'."""
+    out = tmp_path / "nonet.html"
+    code = main(["report", "--facilities", str(tmp_path / "fac.csv"), "--population", str(tmp_path / "districts.gpkg"),
+                 "--areas", str(tmp_path / "districts.gpkg"), "--profile", "ningbo", "--lang", "en",
+                 "--title", "Two districts, no roads", "--out", str(out)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "no road network given" in captured.out
+    verdicts = pd.read_csv(out.with_suffix(".csv"), encoding="utf-8-sig").set_index(["rule_id", "area_name"])
+    assert (verdicts.loc["access.basic_circle", "verdict"] == "not_assessed").all()
+    assert verdicts.loc[("basic.chc_per_pop", "黄浦区"), "verdict"] in ("pass", "partial", "fail")
+    assert "Two districts, no roads" in out.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from ..errors import InputError
 from .task import rebuild, run_partition
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def _connect(client: Any, scheduler: str | None, workers: int | None) -> tuple[A
     if client is not None:
         return client, [], "the Dask client given"
     if scheduler is not None:
-        c = Client(scheduler)
+        c = _scheduler_client(Client, scheduler)
         if workers:
             try:
                 c.wait_for_workers(int(workers))
@@ -152,3 +153,19 @@ def execute(
         for obj in own:
             obj.close()
     return results, failures, info
+
+
+def _scheduler_client(Client: Any, scheduler: str) -> Any:
+    """A client of the scheduler at ``scheduler``; an unreachable one is an input error naming it."""
+    import dask
+
+    timeout = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        return Client(scheduler)
+    except (OSError, TimeoutError) as exc:
+        msg = (
+            f"could not reach the Dask scheduler at {scheduler!r} within {timeout} ({type(exc).__name__}): "
+            "check the address and port (tcp://host:8786), that the scheduler is running and that this "
+            "machine may connect to it; or run on this machine with workers=N"
+        )
+        raise InputError(msg) from exc

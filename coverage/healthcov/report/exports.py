@@ -112,6 +112,9 @@ def write_files(
     targets = [Path(t) for t in writers]
     inputs = list(inputs)
     for t in targets:
+        if t.is_dir():
+            msg = f"the output {t.name!r} is a folder: give a file name, e.g. {t.name}/report.html"
+            raise InputError(msg)
         if not t.parent.is_dir():
             msg = f"folder {t.parent.name!r} of {t.name!r} does not exist: create it first"
             raise InputError(msg)
@@ -293,3 +296,36 @@ def _xl_cell(row: dict[str, Any] | None, lang: str) -> str:
     if row is not None and v in ("pass", "partial", "fail"):
         text += f" {fmt_value(row.get('value'), row.get('unit'), lang)}"
     return text
+
+
+def write_isochrone_map(
+    path: str | os.PathLike[str],
+    isochrones: Any,
+    facilities: Any,
+    *,
+    layers: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    tiles: str | None = None,
+    title: str | None = None,
+    inputs: Iterable[Any] = (),
+) -> tuple[Path, Path]:
+    """An isochrone map (``path``, one self-contained HTML file) and ``<name>.gpkg`` beside it
+    (layers ``isochrones``, ``facilities`` and any of ``layers``), written as one set."""
+    from .maps import explore_isochrones
+    from .standalone import save_map
+
+    html_path = Path(path)
+    gpkg = html_path.with_suffix(".gpkg")
+
+    def _gpkg(tmp: Path) -> None:
+        isochrones.to_file(tmp, layer="isochrones", driver="GPKG")
+        facilities.to_file(tmp, layer="facilities", driver="GPKG")
+        for name, layer in (layers or {}).items():
+            layer.to_file(tmp, layer=name, driver="GPKG")
+
+    def _html(tmp: Path) -> None:
+        m = explore_isochrones(isochrones, facilities, lang=lang, tiles=tiles, title=title)
+        save_map(m, tmp)
+
+    write_files({html_path: _html, gpkg: _gpkg}, inputs=inputs)
+    return html_path, gpkg

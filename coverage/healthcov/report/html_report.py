@@ -462,6 +462,27 @@ def render_report(
     )
 
 
+def check_report_paths(path: str | Path, *, inputs: Iterable[Any] = (), exports: bool = True) -> Path:
+    """Check a report's output paths before any work (the command line calls it before reading).
+
+    ``path`` must end in ``.html`` and lie in an existing folder; neither it nor its exports
+    (``.csv``, ``.gpkg``, ``.xlsx`` beside it) may be one of ``inputs`` or a folder. Returns the path.
+    """
+    path = Path(path)
+    if path.is_dir():
+        msg = f"report path {path.name!r} is a folder: give a file name such as {path.name}/report.html"
+        raise InputError(msg)
+    if path.suffix.lower() not in (".html", ".htm"):
+        msg = f"report path {path.name!r} must end in .html"
+        raise InputError(msg)
+    if not path.parent.exists():
+        msg = f"folder {path.parent.name!r} does not exist: create it first"
+        raise InputError(msg)
+    targets = [path] + ([path.with_suffix(s) for s in (".csv", ".gpkg", ".xlsx")] if exports else [])
+    write_files({t: (lambda _p: None) for t in targets}, inputs=inputs, dry_run=True)
+    return path
+
+
 def write_report(
     result: Any,
     path: str | Path,
@@ -486,19 +507,12 @@ def write_report(
     which are never overwritten (refused before any work). All files are written as one set: on
     failure none is replaced and no temporary file is left.
     """
-    path = Path(path)
-    if path.suffix.lower() not in (".html", ".htm"):
-        msg = f"report path {path.name!r} must end in .html"
-        raise InputError(msg)
-    if not path.parent.exists():
-        msg = f"folder {path.parent.name!r} does not exist: create it first"
-        raise InputError(msg)
+    path = check_report_paths(path, inputs=inputs, exports=exports)
     writers: dict[str | os.PathLike[str], Callable[[Path], None]] = {path: lambda _p: None}
     if exports:
         writers[path.with_suffix(".csv")] = lambda p: write_csv(result, p)
         writers[path.with_suffix(".gpkg")] = lambda p: write_gpkg(result, p, layers=layers, lang=lang)
         writers[path.with_suffix(".xlsx")] = lambda p: write_xlsx(result, p, lang=lang)
-    write_files({p: (lambda _p: None) for p in writers}, inputs=inputs, dry_run=True)
     text = render_report(
         result, layers, lang=lang, title=title, sources=sources, sites=sites, comparison=comparison, tiles=tiles
     )
