@@ -169,7 +169,7 @@ def test_same_assessment_from_database_and_files(db, from_files):
     t = from_db.table.set_index(["rule_id", "area_name"])
     assert len(from_db.areas) == 16 and from_db.table["rule_id"].nunique() == 19
     pudong = t.xs("浦东新区", level=1)
-    assert pudong.loc["basic.chc_per_pop", ["verdict", "present", "required"]].tolist() == ["partial", 82, 190]
+    assert pudong.loc["basic.chc_per_pop", ["verdict", "present", "required"]].tolist() == ["partial", 57, 190]
     assert pudong.loc["ems.radius", "verdict"] == "fail"
     assert from_db.table.groupby("rule_id")["verdict"].apply(lambda v: (v == "pass").sum())["ems.radius"] == 5
     assert int(from_db.areas["pop"].sum()) == 24_870_895
@@ -180,8 +180,8 @@ def test_population_and_road_lines_from_the_database(db, jinan_drive):
     assert census.attrs["population_method"] == "polygons with counts (column 'pop')"
     assert census["pop"].sum() == hc.datasets.census_areas("shanghai")["pop"].sum() == 24_870_895
     roads = hc.read_postgis_network(db + "#roads.jinan", mode="drive")
-    assert (roads.number_of_nodes(), roads.number_of_edges()) == (11_850, 27_411)
-    assert (jinan_drive.number_of_nodes(), jinan_drive.number_of_edges()) == (11_850, 27_411)  # from the file
+    assert (roads.number_of_nodes(), roads.number_of_edges()) == (11_855, 27_423)
+    assert (jinan_drive.number_of_nodes(), jinan_drive.number_of_edges()) == (11_855, 27_423)  # from the file
     km = [sum(d["length"] for *_, d in g.edges(data=True)) / 1000 for g in (roads, jinan_drive)]
     assert km[0] == pytest.approx(km[1], rel=1e-9)
     part = hc.read_postgis_network(db, sql="SELECT * FROM roads.jinan WHERE highway = 'primary'", mode="drive")

@@ -125,7 +125,8 @@ def test_service_layers_shanghai(shanghai):
     for rid in ("access.basic_circle", "ems.radius", "ems.response"):
         cells = layers.uncovered[layers.uncovered["rule_id"] == rid]
         assert cells["pop"].sum() == pytest.approx(t.loc[t["rule_id"] == rid, "pop_not_covered"].sum(), rel=1e-9)
-    assert layers.uncovered["pop"].sum() == pytest.approx(10_886.5 + 7_166.6 + 3_635.3, abs=1)
+    # circle 10,886.5; radius 181,557.6 (虹口区 has no 120 station inside: EMS typed strictly); response 8,145.3
+    assert layers.uncovered["pop"].sum() == pytest.approx(10_886.5 + 181_557.6 + 8_145.3, abs=1)
     a = layers.areas.set_index(["rule_id", "metric"])
     assert set(a.index) == {
         ("access.basic_circle", "network"),
@@ -178,7 +179,7 @@ def test_matrix_worst_first_and_headlines(shanghai, ningbo):
 def test_assessment_html_is_formatted(shanghai):
     text = assessment_html(shanghai, "zh")
     assert "98.8%" in text and "10886.538" not in text and "0.987714" not in text
-    assert "5.2 分钟" in text  # 黄浦区's mean ambulance response, with its unit
+    assert "5.3 分钟" in text  # 黄浦区's mean ambulance response (5.34 min), with its unit
     row = re.search(r"<tr><td>黄浦区</td><td>15分钟健康服务圈</td>.*?</tr>", text)
     assert row and "✓ 达标" in row.group(0) and VERDICT_COLOURS["pass"] in row.group(0)
     nc = shanghai.table["pop_not_covered"].max()  # the most residents not covered in one area: thousands
