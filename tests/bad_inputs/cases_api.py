@@ -133,8 +133,6 @@ TRAVEL = [
         _island_far,
         hc.OffNetworkError,
         "component",
-        now="OffNetworkError that does not say the island was dropped",
-        owner=SNAP,
         why="the message must say the island was dropped, not blame GCJ-02",
     ),
     warn(
@@ -143,8 +141,6 @@ TRAVEL = [
         _island,
         hc.HealthcovWarning,
         "dropped",
-        now="silently 216 s: both snap 300 m to the mainland",
-        owner=SNAP,
         why="homes on a dropped island must not be routed through the mainland silently",
     ),
     err("tt-empty-facilities", "no facilities", lambda t: _tt(AT0.iloc[:0]), hc.EmptyInputError, "facilities"),

@@ -71,6 +71,16 @@ def _lengths(value: float) -> nx.MultiDiGraph:
     return hc.read_network(raw_line(3, length=value), mode="drive")
 
 
+def _one_zero_length() -> nx.MultiDiGraph:
+    """Five nodes 1 km apart, lengths 1000 except the two edges between nodes 1 and 2 (0)."""
+    G = raw_line(5, length=1000.0)
+    for k in G[1][2]:
+        G[1][2][k]["length"] = 0.0
+    for k in G[2][1]:
+        G[2][1][k]["length"] = 0.0
+    return hc.read_network(G, mode="drive")
+
+
 def _tt(G: nx.MultiDiGraph) -> float:
     return max(d["travel_time"] for *_, d in G.edges(data=True))
 
@@ -109,8 +119,6 @@ LINES = [
         "two 2 km roads crossing in a + with no shared vertex",
         lambda t: _rn(roads(CROSS)),
         lambda G: _near(_km(G), 4.0) and G.number_of_nodes() == 5,
-        now="the second road is dropped outside the largest component (2.0 of 4.0 km kept, INFO log only)",
-        owner=NET,
         why="line layers must be noded where roads cross (5 nodes, 4 km kept)",
     ),
     ok(
@@ -118,8 +126,6 @@ LINES = [
         "two 1 km roads whose ends are 0.5 m apart",
         lambda t: _rn(roads(SHORT)),
         lambda G: _km(G) > 1.99 and G.number_of_nodes() == 3,
-        now="not joined: one road is dropped (1.0 of 2.0 km kept)",
-        owner=NET,
         why="endpoints within a documented tolerance are joined",
     ),
     ok(
@@ -140,8 +146,6 @@ LINES = [
         hc.HealthcovWarning,
         "1.0 km",
         "25",
-        now="dropped with an INFO log line only",
-        owner=PREP,
         why="what the largest component drops is reported above 1 % (1 km of 4 km = 25 %)",
     ),
     warn(
@@ -169,8 +173,6 @@ LINES = [
         lambda t: _rn(roads([line((0, 0), (1000, 0))], hw="Ö÷¸ÉÂ·")),
         hc.HealthcovWarning,
         "Ö÷¸ÉÂ·",
-        now="silently driven at the 25 km/h fallback",
-        owner=MODES,
     ),
     ok(
         "net-chinese-class",
@@ -189,8 +191,6 @@ LINES = [
         "GBK shapefile, class 主干路, no .cpg",
         lambda t: hc.read_network(_gbk_shp(t)),
         lambda G: _speeds(G) == {40.0},
-        now="class read as mojibake, driven at the 25 km/h fallback",
-        owner=NET,
     ),
     ok(
         "net-gbk-shapefile-with-cpg",
@@ -203,18 +203,12 @@ LINES = [
         "read_network(..., encoding='gbk')",
         lambda t: hc.read_network(_gbk_shp(t), encoding="gbk"),
         lambda G: _speeds(G) == {40.0},
-        now="TypeError: read_network() got an unexpected keyword argument 'encoding'",
-        owner=NET,
-        now_raises=TypeError,
     ),
     ok(
         "net-file-geodatabase",
         "a FileGDB layer of 2 km",
         _fgdb,
         lambda G: _near(_km(G), 2.0, 1e-3),
-        now="NetworkError: 'roads.gdb' is a folder without edges.shp",
-        owner=NET,
-        now_raises=hc.NetworkError,
     ),
     ok(
         "net-multilinestring",
@@ -346,27 +340,40 @@ GRAPHS = [
         lambda t: _rl(mode="drive"),
         lambda G: _near(_tt(G), 180.0),
     ),
-    warn(
+    err(
         "graph-zero-lengths",
         "edges with length=0 (1 km apart)",
         lambda t: _lengths(0.0),
-        hc.HealthcovWarning,
+        hc.EdgeLengthError,
         "length",
-        check=lambda G: _near(_tt(G), 180.0),
-        now="trusted: every trip takes about 0 s",
-        owner=PREP,
-        why="edge lengths are checked against the geometry (1 km → 180 s at 20 km/h)",
+        "median 0",
+        "recompute_length=True",
+        why="edge lengths are checked against the geometry: when every length is 0 (median ratio 0) the "
+        "column is unusable, so this is a clear EdgeLengthError naming the column and the fix "
+        "(recompute_length=True) rather than a silent recomputation; a few zero lengths among good ones "
+        "are recomputed with an EdgeLengthWarning (graph-some-zero-lengths)",
     ),
-    warn(
+    err(
         "graph-km-lengths",
         "edges with length=1.0 (km, 1 km apart)",
         lambda t: _lengths(1.0),
-        hc.HealthcovWarning,
+        hc.EdgeLengthError,
         "length",
-        check=lambda G: _near(_tt(G), 180.0),
-        now="trusted as metres: 0.18 s per km",
-        owner=PREP,
-        why="a length in km (1.0 for 1,000 m) is caught by the geometry check",
+        "kilometres",
+        why="a length in km (1.0 for 1,000 m) is caught by the geometry check; lengths in another unit "
+        "are an EdgeLengthError (the user converts them or passes recompute_length=True), the better "
+        "outcome than the warning first expected, since guessing a unit silently could be wrong",
+    ),
+    warn(
+        "graph-some-zero-lengths",
+        "two of eight edges with length=0, the others 1000 m (1 km apart)",
+        lambda t: _one_zero_length(),
+        hc.EdgeLengthWarning,
+        "2 of 8 edges",
+        "length",
+        check=lambda G: all(_near(d["travel_time"], 180.0) for *_, d in G.edges(data=True)),
+        why="a few zero lengths among good ones are measured from the geometry (1 km → 180 s at 20 km/h) "
+        "and a warning counts them",
     ),
     ok(
         "graph-nan-lengths",
