@@ -258,7 +258,7 @@ def test_empty_facilities(G, tmp_path):
         hc.travel_times(G, _pts([ON]), points=empty)
     csv = tmp_path / "none.csv"
     csv.write_text("name,lon,lat\n", encoding="utf-8")
-    with pytest.raises(hc.EmptyInputError, match="clinics is empty: no rows to read"):
+    with pytest.raises(hc.EmptyInputError, match=r"clinics \(.*none\.csv.\) is empty: a header \(name, lon, lat\) and no rows"):
         hc.read_facilities(csv, name="clinics")
     with pytest.raises(hc.EmptyInputError, match="facilities is empty"):
         hc.read_facilities(gpd.GeoDataFrame(geometry=[], crs=4326))

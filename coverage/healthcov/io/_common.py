@@ -16,6 +16,7 @@ from ..errors import (
     AssumedCRSWarning,
     CRSError,
     DataNotFoundError,
+    EmptyInputError,
     InputError,
     MissingColumnError,
 )
@@ -38,14 +39,21 @@ def existing_path(source: Any, what: str) -> Path:
 
 
 def read_csv_any(path: Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read a CSV, trying UTF-8 (with BOM) then GB18030, as Chinese offices often save GBK."""
-    if encoding:
-        return pd.read_csv(path, encoding=encoding)
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, encoding=enc)
-        except UnicodeDecodeError:
-            continue
+    """Read a CSV, trying UTF-8 (with BOM) then GB18030, as Chinese offices often save GBK.
+
+    A file without any column (0 bytes, or only blank lines) is an :class:`EmptyInputError`.
+    """
+    try:
+        if encoding:
+            return pd.read_csv(path, encoding=encoding)
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                return pd.read_csv(path, encoding=enc)
+            except UnicodeDecodeError:
+                continue
+    except pd.errors.EmptyDataError:
+        msg = f"{str(path)!r} is empty (no header, no rows): export the table again with its header line"
+        raise EmptyInputError(msg) from None
     msg = f"cannot decode {str(path)!r} as UTF-8 or GB18030: pass encoding='...'"
     raise InputError(msg)
 
@@ -98,6 +106,14 @@ def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame
                 f"{source} has no CRS and its coordinates are not longitude/latitude: pass crs= (e.g. crs='EPSG:4547')"
             )
             raise CRSError(msg)
+    if gdf.crs.is_geographic and not looks_lonlat(bounds) and looks_lonlat(bounds[[1, 0, 3, 2]]):
+        msg = (
+            f"{source} says its CRS is {gdf.crs.to_string()} (degrees) but its x values "
+            f"({bounds[0]:.4g}…{bounds[2]:.4g}) can only be latitudes and its y values ({bounds[1]:.4g}…{bounds[3]:.4g}) "
+            "longitudes: longitude and latitude are swapped. Swap the columns (lon= is the east-west value, "
+            "about 118–123 in Zhejiang) or the geometry's axes (shapely.ops.transform(lambda x, y: (y, x), geom))"
+        )
+        raise CRSError(msg)
     if gdf.crs.is_geographic and not looks_lonlat(bounds):
         msg = (
             f"{source} says its CRS is {gdf.crs.to_string()} (degrees) but its coordinates "

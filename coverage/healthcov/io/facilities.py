@@ -21,6 +21,7 @@ from ..errors import (
     describe_ids,
 )
 from ._common import LAT_NAMES, LON_NAMES, ensure_crs, existing_path, find_column, read_csv_any
+from .vector import read_vector
 
 __all__ = ["read_facilities", "read_points"]
 
@@ -80,6 +81,7 @@ def read_facilities(
     if len(gdf) == 0:
         msg = f"{name} is empty: no rows to read"
         raise EmptyInputError(msg)
+    _check_unique_index(gdf, name)
     gdf = _to_points(gdf, name)
     gdf = ensure_crs(gdf, crs, name)
     key = str(coord_system).strip().lower()
@@ -120,21 +122,25 @@ def _to_geodataframe(
         suffix = path.suffix.lower()
         if suffix in (".csv", ".txt", ".tsv"):
             df = read_csv_any(path, encoding)
+            if len(df) == 0:
+                msg = f"{name} ({str(path)!r}) is empty: a header ({', '.join(map(str, df.columns))}) and no rows"
+                raise EmptyInputError(msg)
             return _from_table(df, lon=lon, lat=lat, crs=crs, name=f"{name} ({path.name})")
-        try:
-            kwargs: dict[str, Any] = {}
-            if layer is not None:
-                kwargs["layer"] = layer
-            if encoding is not None:
-                kwargs["encoding"] = encoding
-            gdf = gpd.read_file(path, **kwargs)
-        except Exception as exc:  # pyogrio raises its own DataSourceError etc.
-            msg = f"cannot read {name} from {str(path)!r}: {exc}"
+        try:  # read_vector: GB18030 fallback for a Shapefile without .cpg, File Geodatabase layers
+            gdf = read_vector(path, layer, encoding, geometry_type="point", what=name)
+        except InputError as exc:
+            if exc.__cause__ is None:  # a message of read_vector's own (several layers, an encoding)
+                raise
+            cause = exc.__cause__
+            msg = f"cannot read {name} from {str(path)!r}: {type(cause).__name__}: {cause}"
             if suffix not in _VECTOR_SUFFIXES:
                 msg += " (expected GeoJSON, GeoPackage, Shapefile, FlatGeobuf or CSV with lon/lat columns)"
             raise InputError(msg) from exc
         if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
-            return _from_table(pd.DataFrame(gdf), lon=lon, lat=lat, crs=crs, name=f"{name} ({path.name})")
+            gdf = _from_table(pd.DataFrame(gdf), lon=lon, lat=lat, crs=crs, name=f"{name} ({path.name})")
+        if len(gdf) == 0:
+            msg = f"{name} ({str(path)!r}) is empty: the file has no rows. Check the export or the layer= chosen"
+            raise EmptyInputError(msg)
         return gdf
     msg = f"{name}: expected a path, a GeoDataFrame or a DataFrame with lon/lat columns, got {type(source).__name__}"
     raise InputError(msg)
@@ -154,6 +160,18 @@ def _from_table(df: pd.DataFrame, *, lon: str | None, lat: str | None, crs: Any,
         )
         raise InvalidGeometryError(msg)
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=crs if crs is not None else 4326)
+
+
+def _check_unique_index(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Results are joined back to the facilities by index: two rows with one label would be mixed up."""
+    dup = gdf.index[gdf.index.duplicated(keep=False)]
+    if len(dup):
+        msg = (
+            f"{name}: {len(dup)} rows share a duplicate index label ({describe_ids(sorted(set(dup), key=str))}); "
+            "results are joined back by index, so each facility needs its own label. "
+            "Call .reset_index(drop=True) (or set a unique id column as the index) first"
+        )
+        raise InputError(msg)
 
 
 def _labels(df: pd.DataFrame, index: Any) -> str:
