@@ -55,6 +55,30 @@ def test_hierarchy():
         assert issubclass(w, hc.HealthcovWarning) and issubclass(w, UserWarning)
 
 
+def test_every_error_and_warning_lives_in_errors_and_keeps_its_old_import():
+    """The hygiene and database classes moved into healthcov.errors; the old names are the same objects."""
+    from healthcov import errors
+    from healthcov.io import postgis
+    from healthcov.network import hygiene
+
+    for name in errors.__all__:
+        assert getattr(hc, name) is getattr(errors, name), name
+    for mod, names in (
+        (hygiene, ("DisconnectedRoadsWarning", "IslandSnapWarning", "UnknownRoadClassWarning", "EdgeLengthWarning",
+                   "EdgeLengthError", "TextEncodingWarning")),
+        (postgis, ("DatabaseError", "DatabaseConnectionError", "DatabaseAuthError", "MissingExtraError")),
+    ):  # fmt: skip
+        for name in names:
+            assert getattr(mod, name) is getattr(errors, name), name
+            assert getattr(mod, name).__module__ == "healthcov.errors", name
+    assert issubclass(hc.EmptyNetworkError, hc.NetworkError) and issubclass(hc.EmptyNetworkError, hc.EmptyInputError)
+    assert issubclass(hc.EdgeLengthError, hc.NetworkError) and issubclass(hc.DatabaseAuthError, hc.DatabaseError)
+    assert issubclass(hc.MissingExtraError, ImportError) and not issubclass(hc.MissingExtraError, hc.InputError)
+    for w in (hc.RoadLinesDroppedWarning, hc.TextEncodingWarning, hc.IslandSnapWarning):
+        assert issubclass(w, hc.HealthcovWarning)
+    assert issubclass(hc.IslandSnapWarning, hc.DisconnectedRoadsWarning)
+
+
 # ------------------------------------------------------------------------------------------
 # missing files
 
@@ -258,7 +282,9 @@ def test_empty_facilities(G, tmp_path):
         hc.travel_times(G, _pts([ON]), points=empty)
     csv = tmp_path / "none.csv"
     csv.write_text("name,lon,lat\n", encoding="utf-8")
-    with pytest.raises(hc.EmptyInputError, match=r"clinics \(.*none\.csv.\) is empty: a header \(name, lon, lat\) and no rows"):
+    with pytest.raises(
+        hc.EmptyInputError, match=r"clinics \(.*none\.csv.\) is empty: a header \(name, lon, lat\) and no rows"
+    ):
         hc.read_facilities(csv, name="clinics")
     with pytest.raises(hc.EmptyInputError, match="facilities is empty"):
         hc.read_facilities(gpd.GeoDataFrame(geometry=[], crs=4326))

@@ -109,9 +109,10 @@ def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame
     if gdf.crs.is_geographic and not looks_lonlat(bounds) and looks_lonlat(bounds[[1, 0, 3, 2]]):
         msg = (
             f"{source} says its CRS is {gdf.crs.to_string()} (degrees) but its x values "
-            f"({bounds[0]:.4g}…{bounds[2]:.4g}) can only be latitudes and its y values ({bounds[1]:.4g}…{bounds[3]:.4g}) "
-            "longitudes: longitude and latitude are swapped. Swap the columns (lon= is the east-west value, "
-            "about 118–123 in Zhejiang) or the geometry's axes (shapely.ops.transform(lambda x, y: (y, x), geom))"
+            f"({bounds[0]:.4g}…{bounds[2]:.4g}) can only be latitudes and its y values "
+            f"({bounds[1]:.4g}…{bounds[3]:.4g}) longitudes: longitude and latitude are swapped. Swap the "
+            "columns (lon= is the east-west value, about 118–123 in Zhejiang) or the geometry's axes "
+            "(shapely.ops.transform(lambda x, y: (y, x), geom))"
         )
         raise CRSError(msg)
     if gdf.crs.is_geographic and not looks_lonlat(bounds):

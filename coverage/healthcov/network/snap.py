@@ -30,12 +30,12 @@ from ..errors import (
     EmptyInputError,
     InputError,
     InvalidGeometryError,
+    IslandSnapWarning,
     OffNetworkError,
     OffNetworkWarning,
     describe_ids,
 )
 from .arrays import GraphArrays, graph_arrays
-from .hygiene import IslandSnapWarning
 
 __all__ = ["snap_points", "Snapped", "NODE_TOLERANCE_M"]
 
