@@ -249,9 +249,6 @@ CASES = [
         "--facilities a 0-byte CSV",
         lambda t: report_argv(t, facilities=write(t, "empty.csv", "")),
         "empty.csv",
-        now="pandas EmptyDataError traceback",
-        owner="io/_common.py",
-        now_raises=pd.errors.EmptyDataError,
     ),
     cli_err(
         "cli-report-unknown-profile", "--profile atlantis", lambda t: report_argv(t, profile="atlantis"), "atlantis"

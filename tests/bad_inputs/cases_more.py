@@ -100,8 +100,6 @@ SPEEDS = [
         lambda t: _speed_col("fast"),
         hc.InputError,
         "maxspeed_kph",
-        now="silently replaced by the class speed (residential 20 km/h)",
-        owner=NET,
     ),
     err(
         "net-speed-column-zero",
@@ -109,8 +107,6 @@ SPEEDS = [
         lambda t: _speed_col(0.0),
         hc.InputError,
         "maxspeed_kph",
-        now="silently replaced by the class speed (residential 20 km/h)",
-        owner=NET,
         why="a 0 km/h speed cannot be used; say which column",
     ),
     err(

@@ -81,6 +81,13 @@ def _one_zero_length() -> nx.MultiDiGraph:
     return hc.read_network(G, mode="drive")
 
 
+def _nodes_only() -> nx.MultiDiGraph:
+    G = raw_line(5)
+    G.remove_edges_from(list(G.edges))
+    assert G.number_of_nodes() == 5
+    return G
+
+
 def _tt(G: nx.MultiDiGraph) -> float:
     return max(d["travel_time"] for *_, d in G.edges(data=True))
 
@@ -249,8 +256,6 @@ LINES = [
         "the same 1 km road twice",
         lambda t: _rn(roads([line((0, 0), (1000, 0))] * 2)),
         lambda G: _near(_km(G), 1.0) and G.number_of_edges() == 2,
-        now="kept twice: 4 edges, length_km counts 2 km of road",
-        owner=NET,
         why="a duplicated line is one road",
     ),
     ok(
@@ -258,8 +263,6 @@ LINES = [
         "a 1 km road plus a degenerate 0 m line",
         lambda t: _rn(roads([line((0, 0), (1000, 0)), line((5, 5), (5, 5))])),
         lambda G: _near(_km(G), 1.0),
-        now="the 0 m self-loop node is kept as the largest component and the 1 km road dropped: 0 edges",
-        owner=PREP,
         why="a degenerate line must not outweigh a real road",
     ),
     ok(
@@ -274,9 +277,6 @@ LINES = [
         lambda t: _rn(roads([])),
         hc.EmptyInputError,
         "road",
-        now="NetworkError, not EmptyInputError",
-        owner=NET,
-        now_raises=hc.NetworkError,
     ),
     err(
         "net-points-layer",
@@ -323,8 +323,6 @@ LINES = [
         _swapped,
         hc.CRSError,
         "swap",
-        now="CRSError: 'they look projected, in metres'; no word of swapped coordinates",
-        owner="io/_common.py",
     ),
     err(
         "net-one-way-text",
@@ -332,8 +330,6 @@ LINES = [
         lambda t: _oneway(t, "sometimes"),
         hc.InputError,
         "sometimes",
-        now="read as two-way silently",
-        owner=NET,
     ),
 ]
 
@@ -477,13 +473,18 @@ GRAPHS = [
     err("graph-no-xy", "nodes without x/y", _graph_no_xy, hc.NetworkError, "x"),
     err(
         "graph-no-edges",
-        "nodes but no edges",
+        "a graph without nodes or edges (nodes alone: graph-nodes-only)",
         lambda t: hc.read_network(nx.MultiDiGraph(crs=UTM)),
         hc.EmptyInputError,
         "road graph",
-        now="NetworkError 'the road graph has no nodes', not EmptyInputError",
-        owner=NET,
-        now_raises=hc.NetworkError,
+        why="an empty graph is both a NetworkError and an EmptyInputError (EmptyNetworkError)",
+    ),
+    err(
+        "graph-nodes-only",
+        "five nodes and no edges",
+        lambda t: hc.read_network(_nodes_only()),
+        hc.EmptyInputError,
+        "no edges",
     ),
     err(
         "graph-walk-only-motorways",

@@ -48,9 +48,6 @@ POPULATION = [
         lambda t: hc.read_population(write(t, "pop.csv", "")),
         hc.EmptyInputError,
         "pop.csv",
-        now="pandas EmptyDataError escapes",
-        owner=COMMON,
-        now_raises=pd.errors.EmptyDataError,
     ),
     err("pop-header-only", "CSV with a header and no rows", lambda t: _pop_csv(t, ""), hc.EmptyInputError, "pop"),
     err(
