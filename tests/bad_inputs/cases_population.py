@@ -8,12 +8,11 @@ from unittest import mock
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from rasterio.errors import RasterioIOError
 
 import healthcov as hc
-from bad_inputs.cases_readers import COMMON, HZ, POPF, areas_frame
+from bad_inputs.cases_readers import HZ, POPF, areas_frame
 from bad_inputs.corpus import UTM, X0, Y0, box, err, graph, near, ok, warn, write
 
 
