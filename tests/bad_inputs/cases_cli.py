@@ -213,9 +213,6 @@ CASES = [
         "--out report.html, an existing folder",
         _report_into_folder,
         "report.html",
-        now="traceback after the whole computation; report.csv and report.gpkg written anyway",
-        owner=CLI,
-        now_raises=IsADirectoryError,
     ),
     cli_err(
         "cli-report-out-checked-first",
