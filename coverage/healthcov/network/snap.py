@@ -194,7 +194,7 @@ def _check_dropped_islands(
 
 def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: str, limit: float, kph: float) -> None:
     """Warn when points sit far from the roads but would sit on them after GCJ-02 → WGS84."""
-    from ..io.coords import gcj02_to_wgs84, in_china
+    from ..crs import gcj02_to_wgs84, in_china
 
     med = float(np.median(s.dist_m))
     if med < 20.0 or len(s.dist_m) < 3:  # points on the roads already
