@@ -266,6 +266,39 @@ LINES = [
         why="a degenerate line must not outweigh a real road",
     ),
     ok(
+        "net-duplicate-reversed-directed",
+        "one row per travel direction (A→B and B→A), directed=True",
+        lambda t: _rn(roads([line((0, 0), (1000, 0)), line((1000, 0), (0, 0))]), directed=True),
+        lambda G: G.number_of_edges() == 2 and _info(G)["noding"]["duplicate_lines_dropped"] == 0,
+        why="a reversed line is the other direction of travel, not a duplicate",
+    ),
+    warn(
+        "net-duplicate-lines-warned",
+        "the same 1 km road twice",
+        lambda t: _rn(roads([line((0, 0), (1000, 0))] * 2)),
+        hc.RoadLinesDroppedWarning,
+        "1 of 2 rows",
+        "duplicate",
+        "1.0 km",
+        why="the duplicate is left out (net-duplicate-lines) and the warning names the rows and km",
+    ),
+    ok(
+        "net-one-way-numeric",
+        "oneway column 1.0 / 0.0 / 0.0 (a numeric shapefile column)",
+        lambda t: _rn(roads(TRIANGLE, oneway=[1.0, 0.0, 0.0]), directed=False),
+        lambda G: G.number_of_edges() == 5,
+        why="1.0 is one-way like 1 (it was read as two-way: 6 edges); 0.0 is two-way",
+    ),
+    ok(
+        "net-speed-column-units",
+        "speed column '60 km/h'",
+        lambda t: hc.read_network(
+            roads([line((0, 0), (1000, 0))], maxspeed_kph=["60 km/h"]), mode="drive", speed="maxspeed_kph"
+        ),
+        lambda G: _near(_tt(G), 60.0),
+        why="a unit after the number is understood: 1 km at 60 km/h is 60 s",
+    ),
+    ok(
         "net-keep-islands",
         "largest_component=False keeps the island",
         lambda t: _rn(roads(ISLAND), largest_component=False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import warnings
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def read_csv_any(path: Path, encoding: str | None = None) -> pd.DataFrame:
     """
     try:
         if encoding:
-            return pd.read_csv(path, encoding=encoding)
+            return _read_csv_as(path, encoding)
         for enc in ("utf-8-sig", "gb18030"):
             try:
                 return pd.read_csv(path, encoding=enc)
@@ -56,6 +57,22 @@ def read_csv_any(path: Path, encoding: str | None = None) -> pd.DataFrame:
         raise EmptyInputError(msg) from None
     msg = f"cannot decode {str(path)!r} as UTF-8 or GB18030: pass encoding='...'"
     raise InputError(msg)
+
+
+def _read_csv_as(path: Path, encoding: str) -> pd.DataFrame:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        msg = f"unknown encoding {encoding!r} for {str(path)!r}: use e.g. 'utf-8', 'gbk' or 'gb18030'"
+        raise InputError(msg) from None
+    try:
+        return pd.read_csv(path, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"cannot decode {str(path)!r} as {encoding!r} ({exc.reason} at byte {exc.start}): pass the file's "
+            "encoding (e.g. encoding='gb18030' for GBK), or leave encoding= out to try UTF-8, then GB18030"
+        )
+        raise InputError(msg) from None
 
 
 def find_column(df: pd.DataFrame, wanted: str | None, candidates: tuple[str, ...], what: str, source: str) -> str:
