@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from ..crs import local_utm  # re-exported for io/networks.py and io/population.py; new code: healthcov.crs
+from ..crs import local_utm, parse_crs  # re-exported for io/networks.py and io/population.py; new code: healthcov.crs
 from ..errors import (
     AssumedCRSWarning,
     CRSError,
@@ -105,6 +105,7 @@ def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame
     """
     bounds = np.asarray(gdf.total_bounds, dtype=float)
     if crs is not None:
+        crs = parse_crs(crs, f"crs (of {source})")
         if gdf.crs is not None and pyproj.CRS.from_user_input(crs) != gdf.crs:
             gdf = gdf.set_crs(crs, allow_override=True)
         elif gdf.crs is None:

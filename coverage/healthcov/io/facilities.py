@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import local_utm, to_wgs84
+from ..crs import local_utm, parse_crs, to_wgs84
 from ..errors import (
     CRSError,
     EmptyInputError,
@@ -96,7 +96,7 @@ def read_facilities(
         gdf = gdf.set_geometry(gpd.GeoSeries(shapely.points(x, y), index=gdf.index, crs=4326))
         gdf.attrs["coord_system_converted_from"] = key
     if to_crs is not None:
-        target = local_utm(gdf) if str(to_crs).lower() == "utm" else to_crs
+        target = local_utm(gdf) if str(to_crs).lower() == "utm" else parse_crs(to_crs, "to_crs")
         gdf = gdf.to_crs(target)
     return gdf
 
@@ -159,7 +159,8 @@ def _from_table(df: pd.DataFrame, *, lon: str | None, lat: str | None, crs: Any,
             f"{xcol!r}/{ycol!r} (rows {labels}). Fix or drop those rows; nothing was read"
         )
         raise InvalidGeometryError(msg)
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=crs if crs is not None else 4326)
+    crs = parse_crs(crs, f"crs (of {name})") if crs is not None else 4326
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=crs)
 
 
 def _check_unique_index(gdf: gpd.GeoDataFrame, name: str) -> None:

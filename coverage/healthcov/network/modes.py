@@ -401,7 +401,14 @@ def get_mode(
                 raise InputError(msg)
             changes["congestion_factor"] = _CONGESTION[ckey]
         else:
-            changes["congestion_factor"] = _positive(congestion, "congestion")
+            factor = _positive(congestion, "congestion")
+            if factor > 1.0:  # congestion slows traffic: a factor above 1 is a speed-up, not congestion
+                msg = (
+                    f"congestion={congestion!r} would make traffic faster than free flow: give a factor between "
+                    "0 and 1 (peak is 0.7), 'peak' or 'off-peak'; to raise speeds use speed_factor="
+                )
+                raise InputError(msg)
+            changes["congestion_factor"] = factor
     if speed_factor is not None:
         changes["speed_factor"] = _positive(speed_factor, "speed_factor")
     if access_speed_kph is not None:

@@ -14,6 +14,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from .._columns import GRAPH_KEY, LENGTH, SPEED_KPH, TRAVEL_TIME
+from ..crs import parse_crs
 from ..errors import CRSError, EmptyInputError, NetworkError, describe_ids
 from .hygiene import check_lengths, dropped_summary, road_km, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
@@ -54,7 +55,7 @@ def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
     if crs is None:
         msg = "the road graph has no 'crs' in G.graph: set G.graph['crs'] (e.g. 'epsg:4326') first"
         raise CRSError(msg)
-    src = pyproj.CRS.from_user_input(crs)
+    src = parse_crs(crs, "G.graph['crs']")
     xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
     ys = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
     if to_crs is None:
@@ -67,7 +68,7 @@ def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
         lon, lat = float(np.median(xs)), float(np.median(ys))
         dst = utm_crs_for(lon, lat)
     else:
-        dst = pyproj.CRS.from_user_input(to_crs)
+        dst = parse_crs(to_crs, "to_crs")
         if dst.is_geographic:
             msg = f"to_crs={to_crs!r} is geographic (degrees): pass a metric CRS such as 'EPSG:32651'"
             raise CRSError(msg)
