@@ -416,12 +416,18 @@ def test_bad_thresholds_and_isochrone_settings(G):
         hc.isochrones(G, fac, minutes=[5], metres=[500])
     with pytest.raises(hc.InputError, match="unknown method 'voronoi': use one of grid, buffer, hull"):
         hc.isochrones(G, fac, method="voronoi")
-    with pytest.raises(hc.InputError, match=r"cell_m must be positive, got 0\.0"):
+    with pytest.raises(hc.InputError, match=r"cell_m must be a distance in metres between 1 and 5,000, got 0"):
         hc.isochrones(G, fac, cell_m=0)
-    with pytest.raises(hc.InputError, match=r"buffer_m must be positive, got -5\.0"):
+    with pytest.raises(hc.InputError, match=r"cell_m must be .* got 'big'"):
+        hc.isochrones(G, fac, cell_m="big")
+    with pytest.raises(hc.InputError, match=r"cell_m must be .* between 1 and 5,000, got 1000000000\.0"):
+        hc.isochrones(G, fac, cell_m=1e9)  # was accepted: an isochrone of 10^12 km²
+    with pytest.raises(hc.InputError, match=r"buffer_m must be a distance in metres .* got -5"):
         hc.isochrones(G, fac, method="buffer", buffer_m=-5)
-    with pytest.raises(hc.InputError, match=r"fill_m must be zero or positive, got -1\.0"):
+    with pytest.raises(hc.InputError, match=r"fill_m must be a distance in metres between 0 and 20,000, got -1"):
         hc.isochrones(G, fac, fill_m=-1)
+    with pytest.raises(hc.InputError, match=r"cell_m must be .* got -1"):
+        hc.network_area(G, cell_m=-1)  # was a raw numpy ValueError
 
 
 # ------------------------------------------------------------------------------------------

@@ -280,6 +280,32 @@ ISOCHRONES = [
         why="the convex hull of the reached road, not the grid: the result says which method made it",
     ),
     err("iso-negative-cell", "cell_m=-10", lambda t: _iso(cell_m=-10.0), hc.InputError, "cell_m"),
+    err(
+        "iso-text-cell",
+        "cell_m='big'",
+        lambda t: _iso(cell_m="big"),
+        hc.InputError,
+        "cell_m",
+        "'big'",
+        why="was a raw ValueError",
+    ),
+    err(
+        "iso-huge-cell",
+        "cell_m=1e9",
+        lambda t: _iso(cell_m=1e9),
+        hc.InputError,
+        "cell_m",
+        "5,000",
+        why="was accepted: one grid cell of 10^12 km² became the isochrone",
+    ),
+    err(
+        "network-area-negative-cell",
+        "network_area(G, cell_m=-1)",
+        lambda t: hc.network_area(graph("drive"), cell_m=-1),
+        hc.InputError,
+        "cell_m",
+        why="was a raw numpy ValueError",
+    ),
     err("iso-zero-cell", "cell_m=0", lambda t: _iso(cell_m=0.0), hc.InputError, "cell_m"),
     err(
         "iso-negative-buffer", "buffer_m=-5", lambda t: _iso(method="buffer", buffer_m=-5.0), hc.InputError, "buffer_m"

@@ -81,6 +81,12 @@ def _one_zero_length() -> nx.MultiDiGraph:
     return hc.read_network(G, mode="drive")
 
 
+def _bad_node_x(value: object) -> nx.MultiDiGraph:
+    G = raw_line(3)
+    G.nodes[1]["x"] = value
+    return G
+
+
 def _nodes_only() -> nx.MultiDiGraph:
     G = raw_line(5)
     G.remove_edges_from(list(G.edges))
@@ -462,6 +468,29 @@ GRAPHS = [
         lambda t: _rl(mode="ambulance", congestion="rush"),
         hc.InputError,
         "congestion",
+    ),
+    err(
+        "graph-node-x-nan",
+        "node 1 of a line graph with x = NaN",
+        lambda t: hc.read_network(_bad_node_x(float("nan"))),
+        hc.NetworkError,
+        "1 (nan",
+        why="was accepted: the edges to node 1 got lengths recomputed from NaN",
+    ),
+    err(
+        "graph-node-x-text",
+        "node 1 of a line graph with x = 'east'",
+        lambda t: hc.read_network(_bad_node_x("east")),
+        hc.NetworkError,
+        "'east'",
+        why="was a raw ValueError from numpy",
+    ),
+    ok(
+        "graph-node-x-numeric-text",
+        "node x/y as numeric text ('501000.0', as a hand-written GraphML gives)",
+        lambda t: hc.read_network(_bad_node_x(str(X0 + 1000.0))),
+        lambda G: _near(_tt(G), 180.0),
+        why="numeric text is converted: 1 km at 20 km/h is 180 s",
     ),
     err(
         "graph-congestion-above-one",

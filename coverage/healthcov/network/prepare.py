@@ -50,6 +50,29 @@ def require_prepared(G: Any, what: str = "G") -> None:
         raise NetworkError(msg)
 
 
+def _check_node_coordinates(G: nx.MultiDiGraph) -> None:
+    """Node ``x``/``y`` must be finite numbers (numeric text such as ``"120.15"`` is converted)."""
+    bad = []
+    for n, d in G.nodes(data=True):
+        try:
+            x, y = float(d["x"]), float(d["y"])
+        except (TypeError, ValueError):
+            bad.append(n)
+            continue
+        if not (np.isfinite(x) and np.isfinite(y)):
+            bad.append(n)
+            continue
+        d["x"], d["y"] = x, y
+    if bad:
+        shown = ", ".join(f"{n!r} ({G.nodes[n]['x']!r}, {G.nodes[n]['y']!r})" for n in bad[:5])
+        more = f" … ({len(bad)} nodes in all)" if len(bad) > 5 else ""
+        msg = (
+            f"road graph nodes {shown}{more} have no usable 'x'/'y' coordinates (NaN, infinite or text): "
+            "fix or remove those nodes; routing through them would give wrong lengths"
+        )
+        raise NetworkError(msg)
+
+
 def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
     crs = G.graph.get("crs")
     if crs is None:
@@ -118,6 +141,7 @@ def prepare_graph(
     if missing_xy:
         msg = f"road graph nodes {describe_ids(missing_xy)} have no 'x'/'y' coordinates"
         raise NetworkError(msg)
+    _check_node_coordinates(G)
     G = _project(G, to_crs)
     info: dict[str, Any] = {"mode": mode.describe(), "crs": G.graph["crs"], "source": source}
     info["noding"] = G.graph.pop(NODING_KEY, None)
