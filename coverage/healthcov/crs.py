@@ -174,6 +174,18 @@ def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarra
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
+def _lonlat_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    except (TypeError, ValueError) as exc:
+        msg = f"longitude/latitude must be numbers ({exc}): convert the columns with pandas.to_numeric first"
+        raise InputError(msg) from None
+    if x.shape != y.shape:
+        msg = f"{x.size} longitudes but {y.size} latitudes: give one latitude per longitude"
+        raise InputError(msg)
+    return x, y
+
+
 def to_wgs84(lon: ArrayLike, lat: ArrayLike, coord_system: str) -> tuple[np.ndarray, np.ndarray]:
     """Convert lon/lat in ``coord_system`` (``wgs84``, ``gcj02`` or ``bd09``, any case) to WGS84."""
     key = str(coord_system).strip().lower().replace("-", "").replace("_", "")
@@ -187,8 +199,9 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, coord_system: str) -> tuple[np.ndar
         "bd": "bd09",
         "baidu": "bd09",
     }.get(key, key)
+    lon, lat = _lonlat_arrays(lon, lat)
     if key == "wgs84":
-        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        return lon, lat
     if key == "gcj02":
         return gcj02_to_wgs84(lon, lat)
     if key == "bd09":

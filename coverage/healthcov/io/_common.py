@@ -43,13 +43,15 @@ def read_csv_any(path: Path, encoding: str | None = None) -> pd.DataFrame:
     """Read a CSV, trying UTF-8 (with BOM) then GB18030, as Chinese offices often save GBK.
 
     A file without any column (0 bytes, or only blank lines) is an :class:`EmptyInputError`.
+    A ``.tsv`` file is read as tab-separated.
     """
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
         if encoding:
-            return _read_csv_as(path, encoding)
+            return _read_csv_as(path, encoding, sep)
         for enc in ("utf-8-sig", "gb18030"):
             try:
-                return pd.read_csv(path, encoding=enc)
+                return pd.read_csv(path, encoding=enc, sep=sep)
             except UnicodeDecodeError:
                 continue
     except pd.errors.EmptyDataError:
@@ -59,14 +61,14 @@ def read_csv_any(path: Path, encoding: str | None = None) -> pd.DataFrame:
     raise InputError(msg)
 
 
-def _read_csv_as(path: Path, encoding: str) -> pd.DataFrame:
+def _read_csv_as(path: Path, encoding: str, sep: str = ",") -> pd.DataFrame:
     try:
         codecs.lookup(encoding)
     except LookupError:
         msg = f"unknown encoding {encoding!r} for {str(path)!r}: use e.g. 'utf-8', 'gbk' or 'gb18030'"
         raise InputError(msg) from None
     try:
-        return pd.read_csv(path, encoding=encoding)
+        return pd.read_csv(path, encoding=encoding, sep=sep)
     except UnicodeDecodeError as exc:
         msg = (
             f"cannot decode {str(path)!r} as {encoding!r} ({exc.reason} at byte {exc.start}): pass the file's "
