@@ -285,6 +285,15 @@ DATASETS = [
         lambda t: hc.datasets.shanghai_health_facilities("牙医"),
         hc.InputError,
         "牙医",
+        "口腔医院",
+        why="the message lists the categories there are (口腔医院 is the dentists' one)",
+    ),
+    ok(
+        "data-name-any-case",
+        "datasets.path('Ningbo_Hospitals ')",
+        lambda t: hc.datasets.path("Ningbo_Hospitals "),
+        lambda p: p.name == "ningbo_hospitals_osm.geojson",
+        why="dataset names are matched in any case, without surrounding spaces",
     ),
 ]
 
