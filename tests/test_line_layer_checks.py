@@ -95,3 +95,9 @@ def test_an_empty_layer_is_both_a_network_and_an_empty_input_error():
     with pytest.raises(hc.NetworkError, match="has no rows") as info:
         hc.read_network(_roads([]), mode="drive")
     assert isinstance(info.value, hc.EmptyInputError)
+
+
+def test_reversible_roads_are_two_way_as_osmnx_reads_them():
+    lines = [_line((0, 0), (1000, 0)), _line((1000, 0), (2000, 0))]
+    G = hc.read_network(_roads(lines, oneway=["reversible", "alternating"]), mode="drive")
+    assert G.number_of_edges() == 4

@@ -299,6 +299,8 @@ def _read_pbf(path: Path, tm: TravelMode) -> nx.MultiDiGraph:
 ONEWAY_FORWARD = ("yes", "true", "1", "t", "y", "ft", "是", "单向")
 ONEWAY_BACKWARD = ("-1", "tf", "reverse", "reversed")
 ONEWAY_TWO_WAY = ("no", "false", "0", "f", "n", "否", "双向", "both", "", "nan", "none", "<na>")
+#: OSM "reversible"/"alternating" roads change direction by time of day: two-way, as osmnx reads them
+ONEWAY_TWO_WAY += ("reversible", "alternating")
 
 
 def _truth(values: pd.Series, column: str = "oneway", name: str = "road lines") -> tuple[np.ndarray, np.ndarray]:
