@@ -273,8 +273,9 @@ def isochrones(
     cell_m, fill_m
         Grid method: cell size (default 100 m driving, 50 m walking/cycling) and the closing
         radius: unreached gaps narrower than ``2 × fill_m`` are filled (default ``2 × cell_m``).
+        ``cell_m`` must lie in :data:`CELL_RANGE_M` (1–5,000 m), ``fill_m`` in 0–20,000 m.
     buffer_m
-        Buffer method: distance around reached road (default ``cell_m``).
+        Buffer method: distance around reached road (default ``cell_m``; at most 5,000 m).
     max_snap_m
         Snapping limit for the facilities (default per mode).
     progress

@@ -25,7 +25,7 @@ from .vector import read_vector
 
 __all__ = ["read_facilities", "read_points"]
 
-_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".kml", ".gml", ".zip", ".parquet"}
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".kml", ".gml", ".zip", ".parquet", ".gdb"}
 
 
 def read_facilities(
@@ -45,8 +45,12 @@ def read_facilities(
     Parameters
     ----------
     source
-        A path (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, CSV with longitude/latitude
-        columns), a GeoDataFrame, or a DataFrame with longitude/latitude columns.
+        A path (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, a File Geodatabase folder ``.gdb``,
+        CSV or TSV with longitude/latitude columns), a GeoDataFrame, or a DataFrame with
+        longitude/latitude columns. Vector files are read by :func:`healthcov.read_vector`: a
+        Shapefile without ``.cpg`` whose text is GBK is read as GB18030 (with a warning), and a
+        file of several layers needs ``layer=`` unless exactly one of them holds points. The
+        index labels must be unique (results are joined back by index).
     coord_system
         ``"wgs84"`` (OSM, GPS), ``"gcj02"`` (AMap/Gaode, Tencent, DataV) or ``"bd09"``
         (Baidu). GCJ-02 and BD-09 coordinates are converted to WGS84 first: they are ~500 m
