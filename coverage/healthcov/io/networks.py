@@ -90,9 +90,14 @@ def read_network(
         For line layers: the layer name (required when a GeoPackage or ``.gdb`` holds several
         line layers); the road-class column (OSM classes, Chinese ones such as 城市主干道/次干路/
         支路/县道, or English ones such as ``"Primary Road"``; default: ``highway``, ``fclass``,
-        ``道路等级`` …); the one-way column (``yes``/``no``/``-1``/``1``/``0``); a speed column in
-        km/h; and whether each row is one travel direction (default: guessed from how many rows
-        have a reverse twin).
+        ``道路等级`` …); the one-way column (``yes``/``1``/``FT``/``单向`` one-way along the line,
+        ``-1``/``TF`` against it, ``no``/``0``/``双向`` or empty two-way; any other value is an
+        :class:`~healthcov.InputError` listing it); a speed column in km/h (``60``, ``"60 km/h"``,
+        ``"30 mph"``; empty cells keep the class speed, ``0``, negative or other text is an error
+        naming the rows); and whether each row is one travel direction (default: guessed from how
+        many rows have a reverse twin). Exact duplicate lines are left out with a
+        :class:`~healthcov.RoadLinesDroppedWarning`, zero-length lines with an INFO log line; both
+        are counted in ``G.graph["healthcov"]["noding"]``.
     largest_component
         Keep only the largest strongly connected component. The road km and share dropped are
         recorded in ``G.graph["healthcov"]`` (``dropped_km``, ``dropped_share``) and warned about
