@@ -251,7 +251,7 @@ def test_some_facilities_off_network(G):
         hc.OffNetworkError, match=r"all 1 facilities lie farther than max_snap_m=9 m .*\(nearest 10 m\)"
     ):
         hc.travel_times(G, fac.loc[["a"]], max_snap_m=9)
-    with pytest.raises(hc.InputError, match="max_snap_m must be positive, got -1"):
+    with pytest.raises(hc.InputError, match="max_snap_m must be a positive distance in metres, got -1"):
         hc.travel_times(G, fac.loc[["a"]], max_snap_m=-1)
     # points, too, are named when off the network
     pts = _pts([(X0, Y0 + 5000)], index=["home"])
@@ -371,7 +371,9 @@ def test_unknown_mode_and_bad_overrides():
         hc.read_network(_road(), mode="helicopter")
     with pytest.raises(hc.InputError, match="unknown mode 'boat'"):
         hc.get_mode("boat")
-    with pytest.raises(hc.InputError, match=r"speeds must be positive numbers in km/h; got {'primary': -5}"):
+    with pytest.raises(
+        hc.InputError, match=r"speeds must be positive numbers in km/h \(at most 200\); got {'primary': -5}"
+    ):
         hc.read_network(_road(), speeds={"primary": -5})
     with pytest.raises(hc.InputError, match="speeds must be positive"):
         hc.get_mode("drive", speeds={"residential": "fast"})

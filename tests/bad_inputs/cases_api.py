@@ -382,6 +382,24 @@ SNAPPING = [
         hc.InputError,
         "max_snap_m",
     ),
+    err(
+        "snap-text-limit",
+        "max_snap_m='far'",
+        lambda t: _snap(pts([(0, 0)]), max_snap_m="far"),
+        hc.InputError,
+        "max_snap_m",
+        "'far'",
+        why="was a raw ValueError",
+    ),
+    err(
+        "node-lines-not-lines",
+        "node_lines([1, 2])",
+        lambda t: hc.node_lines([1, 2]),
+        hc.InputError,
+        "LineString",
+        "int",
+        why="was a raw shapely TypeError",
+    ),
 ]
 
 

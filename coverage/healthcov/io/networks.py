@@ -303,8 +303,8 @@ def _read_pbf(path: Path, tm: TravelMode) -> nx.MultiDiGraph:
 #: one-way values read as "one way along the line", "against the line" and "two-way" (missing = two-way)
 ONEWAY_FORWARD = ("yes", "true", "1", "t", "y", "ft", "是", "单向")
 ONEWAY_BACKWARD = ("-1", "tf", "reverse", "reversed")
-ONEWAY_TWO_WAY = ("no", "false", "0", "f", "n", "否", "双向", "both", "", "nan", "none", "<na>")
-#: OSM "reversible"/"alternating" roads change direction by time of day: two-way, as osmnx reads them
+#: (OSM "reversible"/"alternating" roads change direction by time of day: two-way, as osmnx reads them)
+ONEWAY_TWO_WAY: tuple[str, ...] = ("no", "false", "0", "f", "n", "否", "双向", "both", "", "nan", "none", "<na>")
 ONEWAY_TWO_WAY += ("reversible", "alternating")
 
 

@@ -144,9 +144,12 @@ def snap_graph_points(
     arr = graph_arrays(G)
     geom = points_in_graph_crs(G, points, name)
     mode = _mode_info(G)
-    limit = float(mode["max_snap_m"] if max_snap_m is None else max_snap_m)
+    try:
+        limit = float(mode["max_snap_m"] if max_snap_m is None else max_snap_m)
+    except (TypeError, ValueError):
+        limit = float("nan")
     if not limit > 0:
-        msg = f"max_snap_m must be positive, got {max_snap_m!r}"
+        msg = f"max_snap_m must be a positive distance in metres, got {max_snap_m!r}"
         raise InputError(msg)
     x, y = shapely.get_x(geom.values), shapely.get_y(geom.values)
     s = snap_xy(arr, x, y, limit, float(mode["access_speed_kph"]))
