@@ -55,6 +55,30 @@ def test_hierarchy():
         assert issubclass(w, hc.HealthcovWarning) and issubclass(w, UserWarning)
 
 
+def test_every_error_and_warning_lives_in_errors_and_keeps_its_old_import():
+    """The hygiene and database classes moved into healthcov.errors; the old names are the same objects."""
+    from healthcov import errors
+    from healthcov.io import postgis
+    from healthcov.network import hygiene
+
+    for name in errors.__all__:
+        assert getattr(hc, name) is getattr(errors, name), name
+    for mod, names in (
+        (hygiene, ("DisconnectedRoadsWarning", "IslandSnapWarning", "UnknownRoadClassWarning", "EdgeLengthWarning",
+                   "EdgeLengthError", "TextEncodingWarning")),
+        (postgis, ("DatabaseError", "DatabaseConnectionError", "DatabaseAuthError", "MissingExtraError")),
+    ):  # fmt: skip
+        for name in names:
+            assert getattr(mod, name) is getattr(errors, name), name
+            assert getattr(mod, name).__module__ == "healthcov.errors", name
+    assert issubclass(hc.EmptyNetworkError, hc.NetworkError) and issubclass(hc.EmptyNetworkError, hc.EmptyInputError)
+    assert issubclass(hc.EdgeLengthError, hc.NetworkError) and issubclass(hc.DatabaseAuthError, hc.DatabaseError)
+    assert issubclass(hc.MissingExtraError, ImportError) and not issubclass(hc.MissingExtraError, hc.InputError)
+    for w in (hc.RoadLinesDroppedWarning, hc.TextEncodingWarning, hc.IslandSnapWarning):
+        assert issubclass(w, hc.HealthcovWarning)
+    assert issubclass(hc.IslandSnapWarning, hc.DisconnectedRoadsWarning)
+
+
 # ------------------------------------------------------------------------------------------
 # missing files
 
@@ -227,7 +251,7 @@ def test_some_facilities_off_network(G):
         hc.OffNetworkError, match=r"all 1 facilities lie farther than max_snap_m=9 m .*\(nearest 10 m\)"
     ):
         hc.travel_times(G, fac.loc[["a"]], max_snap_m=9)
-    with pytest.raises(hc.InputError, match="max_snap_m must be positive, got -1"):
+    with pytest.raises(hc.InputError, match="max_snap_m must be a positive distance in metres, got -1"):
         hc.travel_times(G, fac.loc[["a"]], max_snap_m=-1)
     # points, too, are named when off the network
     pts = _pts([(X0, Y0 + 5000)], index=["home"])
@@ -258,7 +282,9 @@ def test_empty_facilities(G, tmp_path):
         hc.travel_times(G, _pts([ON]), points=empty)
     csv = tmp_path / "none.csv"
     csv.write_text("name,lon,lat\n", encoding="utf-8")
-    with pytest.raises(hc.EmptyInputError, match="clinics is empty: no rows to read"):
+    with pytest.raises(
+        hc.EmptyInputError, match=r"clinics \(.*none\.csv.\) is empty: a header \(name, lon, lat\) and no rows"
+    ):
         hc.read_facilities(csv, name="clinics")
     with pytest.raises(hc.EmptyInputError, match="facilities is empty"):
         hc.read_facilities(gpd.GeoDataFrame(geometry=[], crs=4326))
@@ -345,7 +371,9 @@ def test_unknown_mode_and_bad_overrides():
         hc.read_network(_road(), mode="helicopter")
     with pytest.raises(hc.InputError, match="unknown mode 'boat'"):
         hc.get_mode("boat")
-    with pytest.raises(hc.InputError, match=r"speeds must be positive numbers in km/h; got {'primary': -5}"):
+    with pytest.raises(
+        hc.InputError, match=r"speeds must be positive numbers in km/h \(at most 200\); got {'primary': -5}"
+    ):
         hc.read_network(_road(), speeds={"primary": -5})
     with pytest.raises(hc.InputError, match="speeds must be positive"):
         hc.get_mode("drive", speeds={"residential": "fast"})
@@ -390,12 +418,18 @@ def test_bad_thresholds_and_isochrone_settings(G):
         hc.isochrones(G, fac, minutes=[5], metres=[500])
     with pytest.raises(hc.InputError, match="unknown method 'voronoi': use one of grid, buffer, hull"):
         hc.isochrones(G, fac, method="voronoi")
-    with pytest.raises(hc.InputError, match=r"cell_m must be positive, got 0\.0"):
+    with pytest.raises(hc.InputError, match=r"cell_m must be a distance in metres between 1 and 5,000, got 0"):
         hc.isochrones(G, fac, cell_m=0)
-    with pytest.raises(hc.InputError, match=r"buffer_m must be positive, got -5\.0"):
+    with pytest.raises(hc.InputError, match=r"cell_m must be .* got 'big'"):
+        hc.isochrones(G, fac, cell_m="big")
+    with pytest.raises(hc.InputError, match=r"cell_m must be .* between 1 and 5,000, got 1000000000\.0"):
+        hc.isochrones(G, fac, cell_m=1e9)  # was accepted: an isochrone of 10^12 km²
+    with pytest.raises(hc.InputError, match=r"buffer_m must be a distance in metres .* got -5"):
         hc.isochrones(G, fac, method="buffer", buffer_m=-5)
-    with pytest.raises(hc.InputError, match=r"fill_m must be zero or positive, got -1\.0"):
+    with pytest.raises(hc.InputError, match=r"fill_m must be a distance in metres between 0 and 20,000, got -1"):
         hc.isochrones(G, fac, fill_m=-1)
+    with pytest.raises(hc.InputError, match=r"cell_m must be .* got -1"):
+        hc.network_area(G, cell_m=-1)  # was a raw numpy ValueError
 
 
 # ------------------------------------------------------------------------------------------

@@ -18,18 +18,30 @@ from .errors import (
     AssumedCRSWarning,
     CoordinateSystemWarning,
     CRSError,
+    DatabaseAuthError,
+    DatabaseConnectionError,
+    DatabaseError,
     DataNotFoundError,
+    DisconnectedRoadsWarning,
+    EdgeLengthError,
+    EdgeLengthWarning,
     EmptyInputError,
+    EmptyNetworkError,
     GeometryConvertedWarning,
     HealthcovError,
     HealthcovWarning,
     InputError,
     InvalidGeometryError,
+    IslandSnapWarning,
     MissingColumnError,
+    MissingExtraError,
     NetworkError,
     OffNetworkError,
     OffNetworkWarning,
     ProfileError,
+    RoadLinesDroppedWarning,
+    TextEncodingWarning,
+    UnknownRoadClassWarning,
 )
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
@@ -41,14 +53,6 @@ from .io.vector import read_vector
 from .isochrones import isochrones, network_area
 from .matrix import k_nearest, travel_time_matrix
 from .network.arrays import clear_cache
-from .network.hygiene import (
-    DisconnectedRoadsWarning,
-    EdgeLengthError,
-    EdgeLengthWarning,
-    IslandSnapWarning,
-    TextEncodingWarning,
-    UnknownRoadClassWarning,
-)
 from .network.modes import MODES, TravelMode, get_mode
 from .network.noding import node_lines
 from .network.prepare import graph_info
@@ -186,4 +190,10 @@ __all__ = [
     "prepare",
     "prepare_areas",
     "prepare_facilities",
+    "EmptyNetworkError",
+    "RoadLinesDroppedWarning",
+    "DatabaseError",
+    "DatabaseConnectionError",
+    "DatabaseAuthError",
+    "MissingExtraError",
 ]

@@ -20,9 +20,10 @@ import numpy as np
 import pyproj
 from numpy.typing import ArrayLike
 
-from .errors import InputError
+from .errors import CRSError, EmptyInputError, InputError
 
 __all__ = [
+    "parse_crs",
     "utm_crs_for",
     "local_utm",
     "wgs84_to_gcj02",
@@ -56,10 +57,29 @@ def utm_crs_for(lon: float, lat: float) -> pyproj.CRS:
     return pyproj.CRS.from_epsg(epsg)
 
 
+def parse_crs(value: Any, what: str = "crs") -> pyproj.CRS:
+    """``pyproj.CRS.from_user_input(value)``; a value pyproj cannot read is a :class:`CRSError` naming ``what``.
+
+    >>> parse_crs("EPSG:32651").to_epsg()
+    32651
+    """
+    try:
+        return pyproj.CRS.from_user_input(value)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        msg = (
+            f"{what}={value!r} is not a coordinate reference system pyproj knows ({exc}): "
+            "use an EPSG code such as 'EPSG:32651' (UTM 51N), 'EPSG:4549' (CGCS2000 / 3-degree zone 40) or 4326"
+        )
+        raise CRSError(msg) from None
+
+
 def local_utm(gdf: Any) -> pyproj.CRS:
     """The UTM CRS of the zone at the centre of a GeoDataFrame's (or GeoSeries') bounds; it needs a CRS."""
     ll = gdf.to_crs(4326) if not gdf.crs.is_geographic else gdf
     minx, miny, maxx, maxy = ll.total_bounds
+    if not np.isfinite([minx, miny, maxx, maxy]).all():
+        msg = "cannot choose a UTM zone: the data has no coordinates (no rows, or only empty geometries)"
+        raise EmptyInputError(msg)
     return utm_crs_for((minx + maxx) / 2, (miny + maxy) / 2)
 
 
@@ -154,6 +174,18 @@ def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarra
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
+def _lonlat_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    except (TypeError, ValueError) as exc:
+        msg = f"longitude/latitude must be numbers ({exc}): convert the columns with pandas.to_numeric first"
+        raise InputError(msg) from None
+    if x.shape != y.shape:
+        msg = f"{x.size} longitudes but {y.size} latitudes: give one latitude per longitude"
+        raise InputError(msg)
+    return x, y
+
+
 def to_wgs84(lon: ArrayLike, lat: ArrayLike, coord_system: str) -> tuple[np.ndarray, np.ndarray]:
     """Convert lon/lat in ``coord_system`` (``wgs84``, ``gcj02`` or ``bd09``, any case) to WGS84."""
     key = str(coord_system).strip().lower().replace("-", "").replace("_", "")
@@ -167,8 +199,9 @@ def to_wgs84(lon: ArrayLike, lat: ArrayLike, coord_system: str) -> tuple[np.ndar
         "bd": "bd09",
         "baidu": "bd09",
     }.get(key, key)
+    lon, lat = _lonlat_arrays(lon, lat)
     if key == "wgs84":
-        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        return lon, lat
     if key == "gcj02":
         return gcj02_to_wgs84(lon, lat)
     if key == "bd09":

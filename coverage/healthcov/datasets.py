@@ -106,6 +106,7 @@ def path(name: str) -> Path:
     >>> path("dalian_graphml").name
     'dalian_small_drive.graphml'
     """
+    name = str(name).strip().lower() if isinstance(name, str) else name  # 'Ningbo_Hospitals ' is ningbo_hospitals
     if name == "helsinki_pbf":
         return helsinki_pbf()
     if name not in CATALOGUE:
@@ -151,9 +152,14 @@ def shanghai_health_facilities(category: str | None = None) -> gpd.GeoDataFrame:
     fac = fac[~animal].copy()
     fac["category"] = fac["type"].fillna("").astype(str).str.split(";").str[-1]
     if category is not None:
+        counts = fac["category"].value_counts()
         fac = fac[fac["category"] == category].copy()
         if fac.empty:
-            msg = f"no Shanghai facilities of category {category!r}"
+            common = ", ".join(f"{c} ({n})" for c, n in counts.head(8).items())
+            msg = (
+                f"no Shanghai facilities of category {category!r}: the category is the last level of the AMap "
+                f"type, e.g. {common} ({len(counts)} categories in all)"
+            )
             raise InputError(msg)
     return fac
 

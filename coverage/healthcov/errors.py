@@ -23,6 +23,18 @@ __all__ = [
     "OffNetworkWarning",
     "GeometryConvertedWarning",
     "CoordinateSystemWarning",
+    "EmptyNetworkError",
+    "EdgeLengthError",
+    "DatabaseError",
+    "DatabaseConnectionError",
+    "DatabaseAuthError",
+    "MissingExtraError",
+    "DisconnectedRoadsWarning",
+    "IslandSnapWarning",
+    "UnknownRoadClassWarning",
+    "EdgeLengthWarning",
+    "TextEncodingWarning",
+    "RoadLinesDroppedWarning",
 ]
 
 
@@ -61,12 +73,37 @@ class NetworkError(InputError):
     """A road network cannot be read or has nothing to route on."""
 
 
+class EmptyNetworkError(NetworkError, EmptyInputError):
+    """A road layer or graph has no rows, nodes or edges (both a :class:`NetworkError` and an
+    :class:`EmptyInputError`)."""
+
+
+class EdgeLengthError(NetworkError):
+    """Edge lengths are in the wrong unit or otherwise unusable."""
+
+
 class OffNetworkError(InputError):
     """Every point lies farther than ``max_snap_m`` from the network."""
 
 
 class ProfileError(HealthcovError, ValueError):
     """A rule profile is unknown or malformed."""
+
+
+class DatabaseError(InputError):
+    """A database cannot be reached, logged in to or written as asked."""
+
+
+class DatabaseConnectionError(DatabaseError):
+    """The PostgreSQL server cannot be reached (wrong host or port, server down, database missing)."""
+
+
+class DatabaseAuthError(DatabaseConnectionError):
+    """The server refused the user name or password."""
+
+
+class MissingExtraError(HealthcovError, ImportError):
+    """An optional dependency group (an "extra") is not installed."""
 
 
 class HealthcovWarning(UserWarning):
@@ -87,6 +124,31 @@ class GeometryConvertedWarning(HealthcovWarning):
 
 class CoordinateSystemWarning(HealthcovWarning):
     """The coordinates look like a Chinese offset system (GCJ-02/BD-09) or another mix-up."""
+
+
+class DisconnectedRoadsWarning(HealthcovWarning):
+    """Roads outside the largest strongly connected component were dropped (km and share given)."""
+
+
+class IslandSnapWarning(DisconnectedRoadsWarning):
+    """Points lie nearer to dropped road islands than to the kept network and snap far away."""
+
+
+class UnknownRoadClassWarning(HealthcovWarning):
+    """Road classes not in the mode's speed table were given the mode's fallback speed."""
+
+
+class EdgeLengthWarning(HealthcovWarning):
+    """Some edge lengths contradicted their geometry and were recomputed from it."""
+
+
+class TextEncodingWarning(HealthcovWarning):
+    """A file's text was not UTF-8 (or came back garbled) and was read as GB18030 instead."""
+
+
+class RoadLinesDroppedWarning(HealthcovWarning):
+    """Rows of a road line layer that carry no road of their own (exact duplicates, zero-length lines) were
+    left out; their count and km are given."""
 
 
 def describe_ids(ids, limit: int = 5) -> str:  # type: ignore[no-untyped-def]

@@ -208,21 +208,32 @@ def _thresholds(minutes: Any, metres: Any) -> tuple[str, list[float], list[float
     return col, nums, [v * unit for v in nums]
 
 
+#: allowed range of the grid cell and buffer (m): coarser cells are larger than most isochrones,
+#: finer ones need millions of cells for a city
+CELL_RANGE_M = (1.0, 5000.0)
+
+
+def _metres(value: Any, name: str, low: float, high: float) -> float:
+    """``value`` as metres in ``[low, high]``, else an :class:`InputError` naming ``name``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not low <= v <= high:
+        msg = f"{name} must be a distance in metres between {low:g} and {high:,.0f}, got {value!r}"
+        raise InputError(msg)
+    return v
+
+
 def _shape_settings(
     mode_name: str, cell_m: float | None, fill_m: float | None, buffer_m: float | None
 ) -> tuple[float, float, float]:
     """(cell, fill, buffer) in metres: the given values, or the mode's defaults (finer for walking)."""
     walkish = mode_name in ("walk", "bike", "ebike")
-    cell = float(cell_m) if cell_m is not None else (50.0 if walkish else 100.0)
-    fill = float(fill_m) if fill_m is not None else 2.0 * cell
-    buf = float(buffer_m) if buffer_m is not None else cell
-    for nm, val in (("cell_m", cell), ("buffer_m", buf)):
-        if not val > 0:
-            msg = f"{nm} must be positive, got {val!r}"
-            raise InputError(msg)
-    if fill < 0:
-        msg = f"fill_m must be zero or positive, got {fill!r}"
-        raise InputError(msg)
+    low, high = CELL_RANGE_M
+    cell = _metres(cell_m, "cell_m", low, high) if cell_m is not None else (50.0 if walkish else 100.0)
+    fill = _metres(fill_m, "fill_m", 0.0, 4 * high) if fill_m is not None else 2.0 * cell
+    buf = _metres(buffer_m, "buffer_m", 0.01, high) if buffer_m is not None else cell
     return cell, fill, buf
 
 
@@ -262,8 +273,9 @@ def isochrones(
     cell_m, fill_m
         Grid method: cell size (default 100 m driving, 50 m walking/cycling) and the closing
         radius: unreached gaps narrower than ``2 × fill_m`` are filled (default ``2 × cell_m``).
+        ``cell_m`` must lie in :data:`CELL_RANGE_M` (1–5,000 m), ``fill_m`` in 0–20,000 m.
     buffer_m
-        Buffer method: distance around reached road (default ``cell_m``).
+        Buffer method: distance around reached road (default ``cell_m``; at most 5,000 m).
     max_snap_m
         Snapping limit for the facilities (default per mode).
     progress
@@ -362,6 +374,8 @@ def network_area(G: nx.MultiDiGraph, *, cell_m: float = 200.0, fill_m: float = 4
     """
     from .network.arrays import graph_arrays
 
+    cell_m = _metres(cell_m, "cell_m", *CELL_RANGE_M)
+    fill_m = _metres(fill_m, "fill_m", 0.0, 4 * CELL_RANGE_M[1])
     arr = graph_arrays(G)
     m = arr.m
     x, y = _samples(arr, np.arange(m), np.zeros(m), np.ones(m), cell_m / 2.0)

@@ -213,9 +213,6 @@ CASES = [
         "--out report.html, an existing folder",
         _report_into_folder,
         "report.html",
-        now="traceback after the whole computation; report.csv and report.gpkg written anyway",
-        owner=CLI,
-        now_raises=IsADirectoryError,
     ),
     cli_err(
         "cli-report-out-checked-first",
@@ -249,9 +246,6 @@ CASES = [
         "--facilities a 0-byte CSV",
         lambda t: report_argv(t, facilities=write(t, "empty.csv", "")),
         "empty.csv",
-        now="pandas EmptyDataError traceback",
-        owner="io/_common.py",
-        now_raises=pd.errors.EmptyDataError,
     ),
     cli_err(
         "cli-report-unknown-profile", "--profile atlantis", lambda t: report_argv(t, profile="atlantis"), "atlantis"

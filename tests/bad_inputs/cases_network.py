@@ -71,6 +71,29 @@ def _lengths(value: float) -> nx.MultiDiGraph:
     return hc.read_network(raw_line(3, length=value), mode="drive")
 
 
+def _one_zero_length() -> nx.MultiDiGraph:
+    """Five nodes 1 km apart, lengths 1000 except the two edges between nodes 1 and 2 (0)."""
+    G = raw_line(5, length=1000.0)
+    for k in G[1][2]:
+        G[1][2][k]["length"] = 0.0
+    for k in G[2][1]:
+        G[2][1][k]["length"] = 0.0
+    return hc.read_network(G, mode="drive")
+
+
+def _bad_node_x(value: object) -> nx.MultiDiGraph:
+    G = raw_line(3)
+    G.nodes[1]["x"] = value
+    return G
+
+
+def _nodes_only() -> nx.MultiDiGraph:
+    G = raw_line(5)
+    G.remove_edges_from(list(G.edges))
+    assert G.number_of_nodes() == 5
+    return G
+
+
 def _tt(G: nx.MultiDiGraph) -> float:
     return max(d["travel_time"] for *_, d in G.edges(data=True))
 
@@ -109,8 +132,6 @@ LINES = [
         "two 2 km roads crossing in a + with no shared vertex",
         lambda t: _rn(roads(CROSS)),
         lambda G: _near(_km(G), 4.0) and G.number_of_nodes() == 5,
-        now="the second road is dropped outside the largest component (2.0 of 4.0 km kept, INFO log only)",
-        owner=NET,
         why="line layers must be noded where roads cross (5 nodes, 4 km kept)",
     ),
     ok(
@@ -118,8 +139,6 @@ LINES = [
         "two 1 km roads whose ends are 0.5 m apart",
         lambda t: _rn(roads(SHORT)),
         lambda G: _km(G) > 1.99 and G.number_of_nodes() == 3,
-        now="not joined: one road is dropped (1.0 of 2.0 km kept)",
-        owner=NET,
         why="endpoints within a documented tolerance are joined",
     ),
     ok(
@@ -140,28 +159,35 @@ LINES = [
         hc.HealthcovWarning,
         "1.0 km",
         "25",
-        now="dropped with an INFO log line only",
-        owner=PREP,
         why="what the largest component drops is reported above 1 % (1 km of 4 km = 25 %)",
     ),
-    warn(
+    ok(
         "net-unknown-class-cn",
-        "road class 城市主干道 (not in the table)",
+        "road class 城市主干道 (CJJ 37-2012 urban arterial)",
         lambda t: _rn(roads([line((0, 0), (1000, 0))], hw="城市主干道")),
-        hc.HealthcovWarning,
-        "城市主干道",
-        now="silently driven at the 25 km/h fallback",
-        owner=MODES,
-        why="an unknown class must list the class, its km and the fallback speed",
+        lambda G: _speeds(G) == {40.0} and _near(_tt(G), 90.0),
+        why="expected a warning when written (the class was unknown); the network-hygiene merge maps it, "
+        "with its source (CJJ 37-2012 §3.1, network/modes.py CHINESE_ROAD_CLASSES), to OSM primary: "
+        "40 km/h, 1 km in 90 s, which is the right answer rather than a fallback to warn about",
     ),
-    warn(
+    ok(
         "net-unknown-class-en",
         "road class 'Primary Road'",
         lambda t: _rn(roads([line((0, 0), (1000, 0))], hw="Primary Road")),
-        hc.HealthcovWarning,
-        "Primary Road",
-        now="silently driven at the 25 km/h fallback",
-        owner=MODES,
+        lambda G: _speeds(G) == {40.0} and _near(_tt(G), 90.0),
+        why="expected a warning when written; English class names are now mapped to OSM classes "
+        "('Primary Road' → primary, 40 km/h: 90 s per km)",
+    ),
+    warn(
+        "net-unknown-class-cn-unmapped",
+        "road class 机耕路 (a farm track, in no table)",
+        lambda t: _rn(roads([line((0, 0), (1000, 0))], hw="机耕路")),
+        hc.UnknownRoadClassWarning,
+        "机耕路",
+        "1.0 km",
+        "25 km/h",
+        check=lambda G: _speeds(G) == {25.0},
+        why="a class in no table must list the class, its km and the fallback speed",
     ),
     warn(
         "net-unknown-class-mojibake",
@@ -169,8 +195,6 @@ LINES = [
         lambda t: _rn(roads([line((0, 0), (1000, 0))], hw="Ö÷¸ÉÂ·")),
         hc.HealthcovWarning,
         "Ö÷¸ÉÂ·",
-        now="silently driven at the 25 km/h fallback",
-        owner=MODES,
     ),
     ok(
         "net-chinese-class",
@@ -189,8 +213,6 @@ LINES = [
         "GBK shapefile, class 主干路, no .cpg",
         lambda t: hc.read_network(_gbk_shp(t)),
         lambda G: _speeds(G) == {40.0},
-        now="class read as mojibake, driven at the 25 km/h fallback",
-        owner=NET,
     ),
     ok(
         "net-gbk-shapefile-with-cpg",
@@ -203,18 +225,12 @@ LINES = [
         "read_network(..., encoding='gbk')",
         lambda t: hc.read_network(_gbk_shp(t), encoding="gbk"),
         lambda G: _speeds(G) == {40.0},
-        now="TypeError: read_network() got an unexpected keyword argument 'encoding'",
-        owner=NET,
-        now_raises=TypeError,
     ),
     ok(
         "net-file-geodatabase",
         "a FileGDB layer of 2 km",
         _fgdb,
         lambda G: _near(_km(G), 2.0, 1e-3),
-        now="NetworkError: 'roads.gdb' is a folder without edges.shp",
-        owner=NET,
-        now_raises=hc.NetworkError,
     ),
     ok(
         "net-multilinestring",
@@ -246,8 +262,6 @@ LINES = [
         "the same 1 km road twice",
         lambda t: _rn(roads([line((0, 0), (1000, 0))] * 2)),
         lambda G: _near(_km(G), 1.0) and G.number_of_edges() == 2,
-        now="kept twice: 4 edges, length_km counts 2 km of road",
-        owner=NET,
         why="a duplicated line is one road",
     ),
     ok(
@@ -255,9 +269,40 @@ LINES = [
         "a 1 km road plus a degenerate 0 m line",
         lambda t: _rn(roads([line((0, 0), (1000, 0)), line((5, 5), (5, 5))])),
         lambda G: _near(_km(G), 1.0),
-        now="the 0 m self-loop node is kept as the largest component and the 1 km road dropped: 0 edges",
-        owner=PREP,
         why="a degenerate line must not outweigh a real road",
+    ),
+    ok(
+        "net-duplicate-reversed-directed",
+        "one row per travel direction (A→B and B→A), directed=True",
+        lambda t: _rn(roads([line((0, 0), (1000, 0)), line((1000, 0), (0, 0))]), directed=True),
+        lambda G: G.number_of_edges() == 2 and _info(G)["noding"]["duplicate_lines_dropped"] == 0,
+        why="a reversed line is the other direction of travel, not a duplicate",
+    ),
+    warn(
+        "net-duplicate-lines-warned",
+        "the same 1 km road twice",
+        lambda t: _rn(roads([line((0, 0), (1000, 0))] * 2)),
+        hc.RoadLinesDroppedWarning,
+        "1 of 2 rows",
+        "duplicate",
+        "1.0 km",
+        why="the duplicate is left out (net-duplicate-lines) and the warning names the rows and km",
+    ),
+    ok(
+        "net-one-way-numeric",
+        "oneway column 1.0 / 0.0 / 0.0 (a numeric shapefile column)",
+        lambda t: _rn(roads(TRIANGLE, oneway=[1.0, 0.0, 0.0]), directed=False),
+        lambda G: G.number_of_edges() == 5,
+        why="1.0 is one-way like 1 (it was read as two-way: 6 edges); 0.0 is two-way",
+    ),
+    ok(
+        "net-speed-column-units",
+        "speed column '60 km/h'",
+        lambda t: hc.read_network(
+            roads([line((0, 0), (1000, 0))], maxspeed_kph=["60 km/h"]), mode="drive", speed="maxspeed_kph"
+        ),
+        lambda G: _near(_tt(G), 60.0),
+        why="a unit after the number is understood: 1 km at 60 km/h is 60 s",
     ),
     ok(
         "net-keep-islands",
@@ -271,9 +316,6 @@ LINES = [
         lambda t: _rn(roads([])),
         hc.EmptyInputError,
         "road",
-        now="NetworkError, not EmptyInputError",
-        owner=NET,
-        now_raises=hc.NetworkError,
     ),
     err(
         "net-points-layer",
@@ -320,8 +362,6 @@ LINES = [
         _swapped,
         hc.CRSError,
         "swap",
-        now="CRSError: 'they look projected, in metres'; no word of swapped coordinates",
-        owner="io/_common.py",
     ),
     err(
         "net-one-way-text",
@@ -329,8 +369,6 @@ LINES = [
         lambda t: _oneway(t, "sometimes"),
         hc.InputError,
         "sometimes",
-        now="read as two-way silently",
-        owner=NET,
     ),
 ]
 
@@ -346,27 +384,40 @@ GRAPHS = [
         lambda t: _rl(mode="drive"),
         lambda G: _near(_tt(G), 180.0),
     ),
-    warn(
+    err(
         "graph-zero-lengths",
         "edges with length=0 (1 km apart)",
         lambda t: _lengths(0.0),
-        hc.HealthcovWarning,
+        hc.EdgeLengthError,
         "length",
-        check=lambda G: _near(_tt(G), 180.0),
-        now="trusted: every trip takes about 0 s",
-        owner=PREP,
-        why="edge lengths are checked against the geometry (1 km → 180 s at 20 km/h)",
+        "median 0",
+        "recompute_length=True",
+        why="edge lengths are checked against the geometry: when every length is 0 (median ratio 0) the "
+        "column is unusable, so this is a clear EdgeLengthError naming the column and the fix "
+        "(recompute_length=True) rather than a silent recomputation; a few zero lengths among good ones "
+        "are recomputed with an EdgeLengthWarning (graph-some-zero-lengths)",
     ),
-    warn(
+    err(
         "graph-km-lengths",
         "edges with length=1.0 (km, 1 km apart)",
         lambda t: _lengths(1.0),
-        hc.HealthcovWarning,
+        hc.EdgeLengthError,
         "length",
-        check=lambda G: _near(_tt(G), 180.0),
-        now="trusted as metres: 0.18 s per km",
-        owner=PREP,
-        why="a length in km (1.0 for 1,000 m) is caught by the geometry check",
+        "kilometres",
+        why="a length in km (1.0 for 1,000 m) is caught by the geometry check; lengths in another unit "
+        "are an EdgeLengthError (the user converts them or passes recompute_length=True), the better "
+        "outcome than the warning first expected, since guessing a unit silently could be wrong",
+    ),
+    warn(
+        "graph-some-zero-lengths",
+        "two of eight edges with length=0, the others 1000 m (1 km apart)",
+        lambda t: _one_zero_length(),
+        hc.EdgeLengthWarning,
+        "2 of 8 edges",
+        "length",
+        check=lambda G: all(_near(d["travel_time"], 180.0) for *_, d in G.edges(data=True)),
+        why="a few zero lengths among good ones are measured from the geometry (1 km → 180 s at 20 km/h) "
+        "and a warning counts them",
     ),
     ok(
         "graph-nan-lengths",
@@ -412,11 +463,86 @@ GRAPHS = [
         "residential",
     ),
     err(
+        "graph-speed-in-m-per-h",
+        "speeds={'residential': 20000} (metres per hour)",
+        lambda t: _rl(speeds={"residential": 20000}),
+        hc.InputError,
+        "residential",
+        "200",
+        why="was accepted: 1 km in 0.18 s; table speeds above 200 km/h are a unit mistake",
+    ),
+    err(
+        "graph-speeds-list",
+        "speeds=[40, 30] (a list, not a mapping)",
+        lambda t: _rl(speeds=[40, 30]),
+        hc.InputError,
+        "speeds",
+        "list",
+        why="was a raw AttributeError",
+    ),
+    err(
+        "graph-fallback-infinite",
+        "fallback_kph=inf",
+        lambda t: hc.read_network(raw_line(3, hw="城市景观道"), mode=hc.get_mode("drive", fallback_kph=float("inf"))),
+        hc.InputError,
+        "fallback_kph",
+        why="was accepted: unknown classes driven in 0 s",
+    ),
+    err(
         "graph-bad-congestion",
         "congestion='rush'",
         lambda t: _rl(mode="ambulance", congestion="rush"),
         hc.InputError,
         "congestion",
+    ),
+    err(
+        "graph-node-x-nan",
+        "node 1 of a line graph with x = NaN",
+        lambda t: hc.read_network(_bad_node_x(float("nan"))),
+        hc.NetworkError,
+        "1 (nan",
+        why="was accepted: the edges to node 1 got lengths recomputed from NaN",
+    ),
+    err(
+        "graph-node-x-text",
+        "node 1 of a line graph with x = 'east'",
+        lambda t: hc.read_network(_bad_node_x("east")),
+        hc.NetworkError,
+        "'east'",
+        why="was a raw ValueError from numpy",
+    ),
+    ok(
+        "graph-node-x-numeric-text",
+        "node x/y as numeric text ('501000.0', as a hand-written GraphML gives)",
+        lambda t: hc.read_network(_bad_node_x(str(X0 + 1000.0))),
+        lambda G: _near(_tt(G), 180.0),
+        why="numeric text is converted: 1 km at 20 km/h is 180 s",
+    ),
+    err(
+        "graph-congestion-above-one",
+        "congestion=5 (a factor above 1)",
+        lambda t: _rl(mode="ambulance", congestion=5),
+        hc.InputError,
+        "congestion=5",
+        "speed_factor",
+        why="was accepted: every ambulance trip 5 times faster; congestion only slows traffic (peak 0.7)",
+    ),
+    err(
+        "graph-to-crs-junk",
+        "to_crs='junk'",
+        lambda t: _rl(to_crs="junk"),
+        hc.CRSError,
+        "to_crs='junk'",
+        "EPSG",
+        why="was a raw pyproj CRSError (not a healthcov error)",
+    ),
+    err(
+        "graph-crs-junk",
+        "G.graph['crs'] = 'junk'",
+        lambda t: hc.read_network(raw_line(3, crs="junk")),
+        hc.CRSError,
+        "G.graph['crs']",
+        why="was a raw pyproj CRSError",
     ),
     err(
         "graph-negative-speed-factor",
@@ -461,13 +587,18 @@ GRAPHS = [
     err("graph-no-xy", "nodes without x/y", _graph_no_xy, hc.NetworkError, "x"),
     err(
         "graph-no-edges",
-        "nodes but no edges",
+        "a graph without nodes or edges (nodes alone: graph-nodes-only)",
         lambda t: hc.read_network(nx.MultiDiGraph(crs=UTM)),
         hc.EmptyInputError,
         "road graph",
-        now="NetworkError 'the road graph has no nodes', not EmptyInputError",
-        owner=NET,
-        now_raises=hc.NetworkError,
+        why="an empty graph is both a NetworkError and an EmptyInputError (EmptyNetworkError)",
+    ),
+    err(
+        "graph-nodes-only",
+        "five nodes and no edges",
+        lambda t: hc.read_network(_nodes_only()),
+        hc.EmptyInputError,
+        "no edges",
     ),
     err(
         "graph-walk-only-motorways",

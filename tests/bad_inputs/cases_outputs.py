@@ -169,8 +169,6 @@ OUTPUTS = [
         _report_into_dir,
         hc.InputError,
         "r.html",
-        now="raw IsADirectoryError after the whole computation; r.csv and r.gpkg written anyway",
-        owner=REP,
         why="outputs are validated before any computation; nothing is half written",
     ),
     err(
@@ -240,9 +238,6 @@ OUTPUTS = [
         lambda t: _res(t).to_csv(t),
         hc.InputError,
         "folder",
-        now="raw IsADirectoryError from the atomic rename",
-        owner="_io_atomic.py",
-        now_raises=IsADirectoryError,
     ),
 ]
 

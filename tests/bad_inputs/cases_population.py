@@ -8,12 +8,11 @@ from unittest import mock
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from rasterio.errors import RasterioIOError
 
 import healthcov as hc
-from bad_inputs.cases_readers import COMMON, HZ, POPF, areas_frame
+from bad_inputs.cases_readers import HZ, POPF, areas_frame
 from bad_inputs.corpus import UTM, X0, Y0, box, err, graph, near, ok, warn, write
 
 
@@ -48,9 +47,6 @@ POPULATION = [
         lambda t: hc.read_population(write(t, "pop.csv", "")),
         hc.EmptyInputError,
         "pop.csv",
-        now="pandas EmptyDataError escapes",
-        owner=COMMON,
-        now_raises=pd.errors.EmptyDataError,
     ),
     err("pop-header-only", "CSV with a header and no rows", lambda t: _pop_csv(t, ""), hc.EmptyInputError, "pop"),
     err(
@@ -289,6 +285,15 @@ DATASETS = [
         lambda t: hc.datasets.shanghai_health_facilities("牙医"),
         hc.InputError,
         "牙医",
+        "口腔医院",
+        why="the message lists the categories there are (口腔医院 is the dentists' one)",
+    ),
+    ok(
+        "data-name-any-case",
+        "datasets.path('Ningbo_Hospitals ')",
+        lambda t: hc.datasets.path("Ningbo_Hospitals "),
+        lambda p: p.name == "ningbo_hospitals_osm.geojson",
+        why="dataset names are matched in any case, without surrounding spaces",
     ),
 ]
 

@@ -42,6 +42,25 @@ def _gbk_shp(tmp: Path) -> Path:
     return p
 
 
+def _fgdb_points(tmp: Path) -> Path:
+    g = gpd.GeoDataFrame({"name": ["杭州市第一人民医院"]}, geometry=[shapely.Point(*HZ)], crs=4326)
+    p = tmp / "fac.gdb"
+    g.to_file(p, driver="OpenFileGDB", layer="clinics")
+    return p
+
+
+def _two_layers(tmp: Path, first: str, second: str) -> Path:
+    """``first`` a point layer; ``second`` another point layer, or a road line layer when named 'roads'."""
+    p = tmp / "layers.gpkg"
+    gpd.GeoDataFrame({"name": ["杭州市第一人民医院"]}, geometry=[shapely.Point(*HZ)], crs=4326).to_file(p, layer=first)
+    if second == "roads":
+        other = gpd.GeoDataFrame({"highway": ["primary"]}, geometry=[shapely.LineString([HZ, (HZ[0] + 0.01, HZ[1])])])
+    else:
+        other = gpd.GeoDataFrame({"name": ["b"]}, geometry=[shapely.Point(HZ[0] + 0.01, HZ[1])])
+    other.set_crs(4326).to_file(p, layer=second)
+    return p
+
+
 def _multi(tmp: Path) -> gpd.GeoDataFrame:
     g = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.MultiPoint([HZ, (HZ[0] + 0.01, HZ[1])])], crs=4326)
     return hc.read_facilities(g)
@@ -85,9 +104,6 @@ FACILITIES = [
         lambda t: _fac_csv(t, ""),
         hc.EmptyInputError,
         "fac.csv",
-        now="pandas EmptyDataError escapes",
-        owner=COMMON,
-        now_raises=pd.errors.EmptyDataError,
         why="an empty export is a user mistake: say which file is empty",
     ),
     err(
@@ -96,8 +112,6 @@ FACILITIES = [
         lambda t: _fac_csv(t, LONLAT),
         hc.EmptyInputError,
         "fac.csv",
-        now="'facilities is empty: no rows to read' does not name the file",
-        owner=FAC,
     ),
     err(
         "fac-no-lonlat-columns",
@@ -120,11 +134,27 @@ FACILITIES = [
         lambda t: _fac_csv(t, f"{LONLAT}30.274,120.155\n"),
         hc.InputError,
         "swap",
-        now="CRSError: 'not longitude/latitude … they look projected', no word of swapped columns",
-        owner=COMMON,
         why="lat 120 is impossible: the likely cause (swapped columns) is the fix to name",
     ),
     err("fac-lon-out-of-range", "lon 200", lambda t: _fac_csv(t, f"{LONLAT}200,30\n"), hc.InputError, "lon"),
+    err(
+        "fac-crs-junk",
+        "crs='junk' for a CSV",
+        lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n", crs="junk"),
+        hc.CRSError,
+        "crs",
+        "junk",
+        "fac.csv",
+        why="was a raw pyproj CRSError",
+    ),
+    err(
+        "fac-to-crs-junk",
+        "to_crs='junk'",
+        lambda t: _fac_csv(t, f"{LONLAT}{HZ[0]},{HZ[1]}\n", to_crs="junk"),
+        hc.CRSError,
+        "to_crs='junk'",
+        why="was a raw pyproj CRSError",
+    ),
     err(
         "fac-bad-coord-system",
         "coord_system='utm'",
@@ -181,8 +211,6 @@ FACILITIES = [
         lambda t: hc.read_facilities(_geo([shapely.Point(X0, Y0), shapely.Point(X0 + 10, Y0)]).set_axis([7, 7])),
         hc.InputError,
         "duplicate",
-        now="accepted; later joins by index mix the two rows up",
-        owner=FAC,
         why="results are joined back by index: duplicate labels would mix facilities up",
     ),
     err(
@@ -266,8 +294,6 @@ FACILITIES = [
         "GBK shapefile without .cpg",
         lambda t: hc.read_facilities(_gbk_shp(t)),
         lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
-        now="GBK read as Latin-1 mojibake ('º¼ÖÝÊÐ…')",
-        owner=FAC,
         why="Chinese bureau shapefiles are GBK and often lack .cpg: retry GB18030, never mojibake",
     ),
     ok("fac-z-coordinates", "PointZ in a GeoPackage", _zpoints, lambda f: len(f) == 1 and f.geometry.iloc[0].x > 0),
@@ -507,6 +533,49 @@ ENCODINGS = [
         "read_facilities(..., encoding='gbk')",
         lambda t: hc.read_facilities(_gbk_csv(t), encoding="gbk"),
         lambda f: f["name"].iloc[0] == "杭州市第一人民医院",
+    ),
+    err(
+        "fac-wrong-encoding-argument",
+        "a GBK CSV read with encoding='utf-8'",
+        lambda t: hc.read_facilities(_gbk_csv(t), encoding="utf-8"),
+        hc.InputError,
+        "fac.csv",
+        "utf-8",
+        "gb18030",
+        why="was a raw UnicodeDecodeError; the message names the file, the encoding tried and the fix",
+    ),
+    err(
+        "fac-unknown-encoding",
+        "encoding='gbk2' (no such codec)",
+        lambda t: hc.read_facilities(_gbk_csv(t), encoding="gbk2"),
+        hc.InputError,
+        "gbk2",
+        "fac.csv",
+        why="was a raw LookupError",
+    ),
+    ok(
+        "fac-file-geodatabase",
+        "a FileGDB with one point layer",
+        lambda t: hc.read_facilities(_fgdb_points(t)),
+        lambda f: f["name"].tolist() == ["杭州市第一人民医院"] and f.crs.to_epsg() == 32651,
+        why="facilities are read through read_vector, like road lines: .gdb folders work",
+    ),
+    err(
+        "fac-two-point-layers",
+        "a GeoPackage with two point layers and no layer=",
+        lambda t: hc.read_facilities(_two_layers(t, "clinics", "hospitals")),
+        hc.InputError,
+        "clinics",
+        "hospitals",
+        "layer=",
+        why="reading the first layer silently could be the wrong one: the layers are listed",
+    ),
+    ok(
+        "fac-point-layer-beside-roads",
+        "a GeoPackage with a road layer and one point layer",
+        lambda t: hc.read_facilities(_two_layers(t, "clinics", "roads")),
+        lambda f: f["name"].tolist() == ["杭州市第一人民医院"],
+        why="the one point layer is the facilities",
     ),
 ]
 

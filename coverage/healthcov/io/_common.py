@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import warnings
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,12 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from ..crs import local_utm  # re-exported for io/networks.py and io/population.py; new code: healthcov.crs
+from ..crs import local_utm, parse_crs  # re-exported for io/networks.py and io/population.py; new code: healthcov.crs
 from ..errors import (
     AssumedCRSWarning,
     CRSError,
     DataNotFoundError,
+    EmptyInputError,
     InputError,
     MissingColumnError,
 )
@@ -38,16 +40,41 @@ def existing_path(source: Any, what: str) -> Path:
 
 
 def read_csv_any(path: Path, encoding: str | None = None) -> pd.DataFrame:
-    """Read a CSV, trying UTF-8 (with BOM) then GB18030, as Chinese offices often save GBK."""
-    if encoding:
-        return pd.read_csv(path, encoding=encoding)
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, encoding=enc)
-        except UnicodeDecodeError:
-            continue
+    """Read a CSV, trying UTF-8 (with BOM) then GB18030, as Chinese offices often save GBK.
+
+    A file without any column (0 bytes, or only blank lines) is an :class:`EmptyInputError`.
+    A ``.tsv`` file is read as tab-separated.
+    """
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        if encoding:
+            return _read_csv_as(path, encoding, sep)
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                return pd.read_csv(path, encoding=enc, sep=sep)
+            except UnicodeDecodeError:
+                continue
+    except pd.errors.EmptyDataError:
+        msg = f"{str(path)!r} is empty (no header, no rows): export the table again with its header line"
+        raise EmptyInputError(msg) from None
     msg = f"cannot decode {str(path)!r} as UTF-8 or GB18030: pass encoding='...'"
     raise InputError(msg)
+
+
+def _read_csv_as(path: Path, encoding: str, sep: str = ",") -> pd.DataFrame:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        msg = f"unknown encoding {encoding!r} for {str(path)!r}: use e.g. 'utf-8', 'gbk' or 'gb18030'"
+        raise InputError(msg) from None
+    try:
+        return pd.read_csv(path, encoding=encoding, sep=sep)
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"cannot decode {str(path)!r} as {encoding!r} ({exc.reason} at byte {exc.start}): pass the file's "
+            "encoding (e.g. encoding='gb18030' for GBK), or leave encoding= out to try UTF-8, then GB18030"
+        )
+        raise InputError(msg) from None
 
 
 def find_column(df: pd.DataFrame, wanted: str | None, candidates: tuple[str, ...], what: str, source: str) -> str:
@@ -80,6 +107,7 @@ def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame
     """
     bounds = np.asarray(gdf.total_bounds, dtype=float)
     if crs is not None:
+        crs = parse_crs(crs, f"crs (of {source})")
         if gdf.crs is not None and pyproj.CRS.from_user_input(crs) != gdf.crs:
             gdf = gdf.set_crs(crs, allow_override=True)
         elif gdf.crs is None:
@@ -98,6 +126,15 @@ def ensure_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame
                 f"{source} has no CRS and its coordinates are not longitude/latitude: pass crs= (e.g. crs='EPSG:4547')"
             )
             raise CRSError(msg)
+    if gdf.crs.is_geographic and not looks_lonlat(bounds) and looks_lonlat(bounds[[1, 0, 3, 2]]):
+        msg = (
+            f"{source} says its CRS is {gdf.crs.to_string()} (degrees) but its x values "
+            f"({bounds[0]:.4g}…{bounds[2]:.4g}) can only be latitudes and its y values "
+            f"({bounds[1]:.4g}…{bounds[3]:.4g}) longitudes: longitude and latitude are swapped. Swap the "
+            "columns (lon= is the east-west value, about 118–123 in Zhejiang) or the geometry's axes "
+            "(shapely.ops.transform(lambda x, y: (y, x), geom))"
+        )
+        raise CRSError(msg)
     if gdf.crs.is_geographic and not looks_lonlat(bounds):
         msg = (
             f"{source} says its CRS is {gdf.crs.to_string()} (degrees) but its coordinates "

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import local_utm, to_wgs84
+from ..crs import local_utm, parse_crs, to_wgs84
 from ..errors import (
     CRSError,
     EmptyInputError,
@@ -21,10 +21,11 @@ from ..errors import (
     describe_ids,
 )
 from ._common import LAT_NAMES, LON_NAMES, ensure_crs, existing_path, find_column, read_csv_any
+from .vector import read_vector
 
 __all__ = ["read_facilities", "read_points"]
 
-_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".kml", ".gml", ".zip", ".parquet"}
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".kml", ".gml", ".zip", ".parquet", ".gdb"}
 
 
 def read_facilities(
@@ -44,8 +45,12 @@ def read_facilities(
     Parameters
     ----------
     source
-        A path (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, CSV with longitude/latitude
-        columns), a GeoDataFrame, or a DataFrame with longitude/latitude columns.
+        A path (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, a File Geodatabase folder ``.gdb``,
+        CSV or TSV with longitude/latitude columns), a GeoDataFrame, or a DataFrame with
+        longitude/latitude columns. Vector files are read by :func:`healthcov.read_vector`: a
+        Shapefile without ``.cpg`` whose text is GBK is read as GB18030 (with a warning), and a
+        file of several layers needs ``layer=`` unless exactly one of them holds points. The
+        index labels must be unique (results are joined back by index).
     coord_system
         ``"wgs84"`` (OSM, GPS), ``"gcj02"`` (AMap/Gaode, Tencent, DataV) or ``"bd09"``
         (Baidu). GCJ-02 and BD-09 coordinates are converted to WGS84 first: they are ~500 m
@@ -80,6 +85,7 @@ def read_facilities(
     if len(gdf) == 0:
         msg = f"{name} is empty: no rows to read"
         raise EmptyInputError(msg)
+    _check_unique_index(gdf, name)
     gdf = _to_points(gdf, name)
     gdf = ensure_crs(gdf, crs, name)
     key = str(coord_system).strip().lower()
@@ -94,7 +100,7 @@ def read_facilities(
         gdf = gdf.set_geometry(gpd.GeoSeries(shapely.points(x, y), index=gdf.index, crs=4326))
         gdf.attrs["coord_system_converted_from"] = key
     if to_crs is not None:
-        target = local_utm(gdf) if str(to_crs).lower() == "utm" else to_crs
+        target = local_utm(gdf) if str(to_crs).lower() == "utm" else parse_crs(to_crs, "to_crs")
         gdf = gdf.to_crs(target)
     return gdf
 
@@ -120,21 +126,25 @@ def _to_geodataframe(
         suffix = path.suffix.lower()
         if suffix in (".csv", ".txt", ".tsv"):
             df = read_csv_any(path, encoding)
+            if len(df) == 0:
+                msg = f"{name} ({str(path)!r}) is empty: a header ({', '.join(map(str, df.columns))}) and no rows"
+                raise EmptyInputError(msg)
             return _from_table(df, lon=lon, lat=lat, crs=crs, name=f"{name} ({path.name})")
-        try:
-            kwargs: dict[str, Any] = {}
-            if layer is not None:
-                kwargs["layer"] = layer
-            if encoding is not None:
-                kwargs["encoding"] = encoding
-            gdf = gpd.read_file(path, **kwargs)
-        except Exception as exc:  # pyogrio raises its own DataSourceError etc.
-            msg = f"cannot read {name} from {str(path)!r}: {exc}"
+        try:  # read_vector: GB18030 fallback for a Shapefile without .cpg, File Geodatabase layers
+            gdf = read_vector(path, layer, encoding, geometry_type="point", what=name)
+        except InputError as exc:
+            if exc.__cause__ is None:  # a message of read_vector's own (several layers, an encoding)
+                raise
+            cause = exc.__cause__
+            msg = f"cannot read {name} from {str(path)!r}: {type(cause).__name__}: {cause}"
             if suffix not in _VECTOR_SUFFIXES:
                 msg += " (expected GeoJSON, GeoPackage, Shapefile, FlatGeobuf or CSV with lon/lat columns)"
             raise InputError(msg) from exc
         if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
-            return _from_table(pd.DataFrame(gdf), lon=lon, lat=lat, crs=crs, name=f"{name} ({path.name})")
+            gdf = _from_table(pd.DataFrame(gdf), lon=lon, lat=lat, crs=crs, name=f"{name} ({path.name})")
+        if len(gdf) == 0:
+            msg = f"{name} ({str(path)!r}) is empty: the file has no rows. Check the export or the layer= chosen"
+            raise EmptyInputError(msg)
         return gdf
     msg = f"{name}: expected a path, a GeoDataFrame or a DataFrame with lon/lat columns, got {type(source).__name__}"
     raise InputError(msg)
@@ -153,7 +163,20 @@ def _from_table(df: pd.DataFrame, *, lon: str | None, lat: str | None, crs: Any,
             f"{xcol!r}/{ycol!r} (rows {labels}). Fix or drop those rows; nothing was read"
         )
         raise InvalidGeometryError(msg)
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=crs if crs is not None else 4326)
+    crs = parse_crs(crs, f"crs (of {name})") if crs is not None else 4326
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=crs)
+
+
+def _check_unique_index(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Results are joined back to the facilities by index: two rows with one label would be mixed up."""
+    dup = gdf.index[gdf.index.duplicated(keep=False)]
+    if len(dup):
+        msg = (
+            f"{name}: {len(dup)} rows share a duplicate index label ({describe_ids(sorted(set(dup), key=str))}); "
+            "results are joined back by index, so each facility needs its own label. "
+            "Call .reset_index(drop=True) (or set a unique id column as the index) first"
+        )
+        raise InputError(msg)
 
 
 def _labels(df: pd.DataFrame, index: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,16 @@ import pandas as pd
 import shapely
 
 from .._columns import LENGTH
-from ..errors import InputError, InvalidGeometryError, MissingColumnError, NetworkError, describe_ids
-from ..network.modes import TravelMode, get_mode
+from ..errors import (
+    EmptyNetworkError,
+    InputError,
+    InvalidGeometryError,
+    MissingColumnError,
+    NetworkError,
+    RoadLinesDroppedWarning,
+    describe_ids,
+)
+from ..network.modes import TravelMode, get_mode, parse_maxspeed
 from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines
 from ..network.prepare import NODING_KEY, prepare_graph
 from ._common import ensure_crs, existing_path, local_utm
@@ -81,9 +90,14 @@ def read_network(
         For line layers: the layer name (required when a GeoPackage or ``.gdb`` holds several
         line layers); the road-class column (OSM classes, Chinese ones such as 城市主干道/次干路/
         支路/县道, or English ones such as ``"Primary Road"``; default: ``highway``, ``fclass``,
-        ``道路等级`` …); the one-way column (``yes``/``no``/``-1``/``1``/``0``); a speed column in
-        km/h; and whether each row is one travel direction (default: guessed from how many rows
-        have a reverse twin).
+        ``道路等级`` …); the one-way column (``yes``/``1``/``FT``/``单向`` one-way along the line,
+        ``-1``/``TF`` against it, ``no``/``0``/``双向`` or empty two-way; any other value is an
+        :class:`~healthcov.InputError` listing it); a speed column in km/h (``60``, ``"60 km/h"``,
+        ``"30 mph"``; empty cells keep the class speed, ``0``, negative or other text is an error
+        naming the rows); and whether each row is one travel direction (default: guessed from how
+        many rows have a reverse twin). Exact duplicate lines are left out with a
+        :class:`~healthcov.RoadLinesDroppedWarning`, zero-length lines with an INFO log line; both
+        are counted in ``G.graph["healthcov"]["noding"]``.
     largest_component
         Keep only the largest strongly connected component. The road km and share dropped are
         recorded in ``G.graph["healthcov"]`` (``dropped_km``, ``dropped_share``) and warned about
@@ -199,9 +213,9 @@ def network_from_place(
 
 
 def _from_graph(G: nx.Graph) -> nx.MultiDiGraph:
-    if G.number_of_nodes() == 0:
-        msg = "the road graph has no nodes"
-        raise NetworkError(msg)
+    if G.number_of_nodes() == 0:  # nodes without edges: prepare_graph says "has no edges"
+        msg = "the road graph has no nodes (and no edges): there is no road to route on. Check the graph passed"
+        raise EmptyNetworkError(msg)
     if not G.is_directed():
         G = G.to_directed()
     if not G.is_multigraph():
@@ -286,11 +300,81 @@ def _read_pbf(path: Path, tm: TravelMode) -> nx.MultiDiGraph:
     return G
 
 
-def _truth(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    s = values.astype(str).str.strip().str.lower()
-    fwd = s.isin(["yes", "true", "1", "t", "y", "ft", "是", "单向"]).to_numpy()
-    back = s.isin(["-1", "tf", "reverse", "reversed"]).to_numpy()
+#: one-way values read as "one way along the line", "against the line" and "two-way" (missing = two-way)
+ONEWAY_FORWARD = ("yes", "true", "1", "t", "y", "ft", "是", "单向")
+ONEWAY_BACKWARD = ("-1", "tf", "reverse", "reversed")
+#: (OSM "reversible"/"alternating" roads change direction by time of day: two-way, as osmnx reads them)
+ONEWAY_TWO_WAY: tuple[str, ...] = ("no", "false", "0", "f", "n", "否", "双向", "both", "", "nan", "none", "<na>")
+ONEWAY_TWO_WAY += ("reversible", "alternating")
+
+
+def _truth(values: pd.Series, column: str = "oneway", name: str = "road lines") -> tuple[np.ndarray, np.ndarray]:
+    """Forward and backward one-way flags; a value that is none of the known ones is an error."""
+    s = values.astype(str).str.strip().str.lower().str.replace(r"\.0$", "", regex=True)
+    fwd = s.isin(ONEWAY_FORWARD).to_numpy()
+    back = s.isin(ONEWAY_BACKWARD).to_numpy()
+    unknown = ~(fwd | back | s.isin(ONEWAY_TWO_WAY).to_numpy())
+    if unknown.any():
+        bad = values[unknown]
+        counts = ", ".join(f"{v!r} ({n} rows)" for v, n in bad.astype(str).value_counts().head(5).items())
+        msg = (
+            f"{name}: the one-way column {column!r} holds values that say neither one-way nor two-way: {counts}. "
+            f"Use yes/1/FT (one-way along the line), -1/TF (against it) or no/0 (two-way), or name another "
+            f"column with oneway='<column>'"
+        )
+        raise InputError(msg)
     return fwd, back
+
+
+def _drop_non_roads(gdf: gpd.GeoDataFrame, oneway: str | None, name: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Leave out rows that carry no road of their own; both are counted in the noding statistics.
+
+    A zero-length line (every vertex within 1 cm) is a single point: left out with an INFO log
+    line (no road is lost; left in, its self-loop could make the layer look directed or become a
+    one-node "largest component"). An exact duplicate of an earlier row (same vertices in the
+    same order, same one-way value) would count its road twice: left out with a
+    :class:`RoadLinesDroppedWarning` giving the rows and km. A line reversed is not a duplicate
+    (a directed layer has one row per travel direction).
+    """
+    length = gdf.geometry.length.to_numpy()
+    zero = length < 0.01
+    key = pd.DataFrame({"wkb": shapely.to_wkb(gdf.geometry.values, output_dimension=2)}, index=gdf.index)
+    if oneway is not None:
+        key["oneway"] = gdf[oneway].astype(str).to_numpy()
+    dup = key.duplicated(keep="first").to_numpy() & ~zero
+    stats = {"duplicate_lines_dropped": int(dup.sum()), "zero_length_lines_dropped": int(zero.sum())}
+    if zero.all():
+        msg = f"{name}: all {len(gdf):,} lines have zero length (each is a single point): there is no road to route on"
+        raise EmptyNetworkError(msg)
+    if zero.any():  # no road is lost: logged and counted, not warned about
+        log.info("%s: %d zero-length lines left out (rows %s)", name, int(zero.sum()), describe_ids(gdf.index[zero]))
+    if dup.any():
+        warnings.warn(
+            f"{name}: {int(dup.sum()):,} of {len(gdf):,} rows are exact duplicates of another row (same vertices "
+            f"in the same order; rows {describe_ids(gdf.index[dup])}) and were left out, so their "
+            f"{length[dup].sum() / 1000:.1f} km of road is not counted twice. "
+            "G.graph['healthcov']['noding']['duplicate_lines_dropped'] counts them; remove them from the layer to "
+            "silence this",
+            RoadLinesDroppedWarning,
+            stacklevel=4,
+        )
+    return gdf[~(dup | zero)], stats
+
+
+def _check_speeds(values: pd.Series, column: str, name: str) -> None:
+    """A speed column's values must be positive km/h (``60``, ``"60 km/h"``, ``"30 mph"``); empty cells
+    keep the class speed, anything else (0, negative, text) is an error naming the rows."""
+    present = values.notna() & (values.astype(str).str.strip() != "")
+    parsed = values[present].map(parse_maxspeed)
+    bad = parsed.index[parsed.isna()]
+    if len(bad):
+        shown = "; ".join(f"row {i}: {values.astype(object)[i]!r}" for i in bad[:5])
+        shown += f" … ({len(bad)} rows in all)" if len(bad) > 5 else ""
+        msg = (
+            f"{name}: the speed column {column!r} holds values that are not a positive speed in km/h ({shown}). "
+            "Fix them, leave them empty to use the road class's speed, or drop speed="
+        )
+        raise InputError(msg)
 
 
 def _from_lines(
@@ -308,8 +392,14 @@ def _from_lines(
 ) -> nx.MultiDiGraph:
     gdf, n_empty = _clean_lines(gdf, crs, name)
     road_class, oneway = _line_columns(gdf, road_class, oneway, speed, length_column, name)
+    if oneway is not None:
+        _truth(gdf[oneway], oneway, name)  # refuses values that are neither one-way nor two-way
+    if speed is not None:
+        _check_speeds(gdf[speed], speed, name)
+    gdf, dropped = _drop_non_roads(gdf, oneway, name)
     gdf, stats = _node(gdf, snap_tolerance_m, node_crossings, length_column, name)
     stats["rows_without_geometry"] = n_empty
+    stats.update(dropped)
     coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
     first = np.searchsorted(idx, np.arange(len(gdf)), side="left")
     last = np.searchsorted(idx, np.arange(len(gdf)), side="right") - 1
@@ -335,8 +425,8 @@ def _from_lines(
 def _clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoDataFrame, int]:
     """Drop rows without geometry (counted), explode multi-lines, project to the local UTM zone."""
     if len(gdf) == 0:
-        msg = f"{name} has no rows"
-        raise NetworkError(msg)
+        msg = f"{name} has no rows: the road layer is empty. Check the file, the layer= read or the filter applied"
+        raise EmptyNetworkError(msg)
     empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
     if empty.all():
         msg = f"{name}: none of its {len(gdf)} rows has a geometry"
@@ -422,6 +512,10 @@ def _node(
 
 
 def _rows_are_directed(u: np.ndarray, v: np.ndarray, name: str) -> bool:
+    loop = u == v  # a loop is its own reverse twin: it says nothing about the layer's convention
+    u, v = u[~loop], v[~loop]
+    if len(u) == 0:
+        return False
     pairs = pd.MultiIndex.from_arrays([u, v])
     rev = pd.MultiIndex.from_arrays([v, u])
     share = float(rev.isin(pairs).mean())
@@ -447,7 +541,7 @@ def _add_line_edges(
     directed: bool,
 ) -> None:
     n = len(gdf)
-    fwd, back = _truth(gdf[oneway]) if oneway is not None else (np.zeros(n, bool), np.zeros(n, bool))
+    fwd, back = _truth(gdf[oneway], oneway) if oneway is not None else (np.zeros(n, bool), np.zeros(n, bool))
     keep_cols = [c for c in gdf.columns if c != gdf.geometry.name]
     columns = [str(c) for c in keep_cols]
     records = zip(*(gdf[c].to_numpy(dtype=object) for c in keep_cols), strict=True) if keep_cols else iter(())

@@ -22,14 +22,17 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ..errors import (
+from ..errors import (  # the Database* errors and MissingExtraError live in healthcov.errors
     CRSError,
+    DatabaseAuthError,
+    DatabaseConnectionError,
+    DatabaseError,
     DataNotFoundError,
     EmptyInputError,
-    HealthcovError,
     InputError,
     InvalidGeometryError,
     MissingColumnError,
+    MissingExtraError,
 )
 
 __all__ = [
@@ -63,22 +66,6 @@ _FAMILIES = {
 _TYPE_NAMES = ("POINT", "LINESTRING", "LINEARRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
                "GEOMETRYCOLLECTION")  # fmt: skip
 MAX_IDENTIFIER_BYTES = 63  # PostgreSQL silently truncates longer names
-
-
-class DatabaseError(InputError):
-    """A database cannot be reached, logged in to or written as asked."""
-
-
-class DatabaseConnectionError(DatabaseError):
-    """The PostgreSQL server cannot be reached (wrong host or port, server down, database missing)."""
-
-
-class DatabaseAuthError(DatabaseConnectionError):
-    """The server refused the user name or password."""
-
-
-class MissingExtraError(HealthcovError, ImportError):
-    """An optional dependency group (an "extra") is not installed."""
 
 
 @dataclass(frozen=True)

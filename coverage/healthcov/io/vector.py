@@ -17,8 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from ..errors import InputError
-from ..network.hygiene import TextEncodingWarning
+from ..errors import InputError, TextEncodingWarning
 from ._common import existing_path
 
 __all__ = ["read_vector", "list_layers", "looks_like_gbk_mojibake", "FALLBACK_ENCODING"]

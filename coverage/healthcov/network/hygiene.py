@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import HealthcovWarning, NetworkError
+from ..errors import (  # defined in healthcov.errors; importable from here as before
+    DisconnectedRoadsWarning,
+    EdgeLengthError,
+    EdgeLengthWarning,
+    IslandSnapWarning,
+    TextEncodingWarning,
+    UnknownRoadClassWarning,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,30 +54,6 @@ _UNIT_RATIO = 5.0
 _SHORT_RATIO = 0.9
 #: geometric lengths below this (metres) are not checked: two nodes a few cm apart may be one
 _MIN_CHECK_M = 1.0
-
-
-class DisconnectedRoadsWarning(HealthcovWarning):
-    """Roads outside the largest strongly connected component were dropped (km and share given)."""
-
-
-class IslandSnapWarning(DisconnectedRoadsWarning):
-    """Points lie nearer to dropped road islands than to the kept network and snap far away."""
-
-
-class UnknownRoadClassWarning(HealthcovWarning):
-    """Road classes not in the mode's speed table were given the mode's fallback speed."""
-
-
-class EdgeLengthWarning(HealthcovWarning):
-    """Some edge lengths contradicted their geometry and were recomputed from it."""
-
-
-class EdgeLengthError(NetworkError):
-    """Edge lengths are in the wrong unit or otherwise unusable."""
-
-
-class TextEncodingWarning(HealthcovWarning):
-    """A file's text was not UTF-8 (or came back garbled) and was read as GB18030 instead."""
 
 
 def road_km(u: np.ndarray, v: np.ndarray, length_m: np.ndarray) -> float:

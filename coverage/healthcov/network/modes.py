@@ -350,6 +350,9 @@ MODES: Mapping[str, TravelMode] = MappingProxyType(
     }
 )
 
+#: the highest speed a table, fallback or access speed may give (km/h): above it a unit is wrong
+MAX_KPH = 200.0
+
 _CONGESTION = {"off-peak": 1.0, "offpeak": 1.0, "none": 1.0, "peak": 0.7}
 
 
@@ -384,28 +387,15 @@ def get_mode(
         base = MODES[key]
     changes: dict[str, Any] = {}
     if speeds:
-        bad = {k: v for k, v in speeds.items() if not isinstance(v, (int, float)) or not v > 0}
-        if bad:
-            msg = f"speeds must be positive numbers in km/h; got {bad!r}"
-            raise InputError(msg)
-        merged = dict(base.speeds_kph)
-        merged.update({clean_class(k): float(v) for k, v in speeds.items()})
-        changes["speeds_kph"] = MappingProxyType(merged)
+        changes["speeds_kph"] = _merged_speeds(base, speeds)
     if fallback_kph is not None:
-        changes["fallback_kph"] = _positive(fallback_kph, "fallback_kph")
+        changes["fallback_kph"] = _positive(fallback_kph, "fallback_kph", MAX_KPH)
     if congestion is not None:
-        if isinstance(congestion, str):
-            ckey = congestion.strip().lower()
-            if ckey not in _CONGESTION:
-                msg = f"unknown congestion {congestion!r}: use 'off-peak', 'peak' or a factor such as 0.8"
-                raise InputError(msg)
-            changes["congestion_factor"] = _CONGESTION[ckey]
-        else:
-            changes["congestion_factor"] = _positive(congestion, "congestion")
+        changes["congestion_factor"] = _congestion_factor(congestion)
     if speed_factor is not None:
         changes["speed_factor"] = _positive(speed_factor, "speed_factor")
     if access_speed_kph is not None:
-        changes["access_speed_kph"] = _positive(access_speed_kph, "access_speed_kph")
+        changes["access_speed_kph"] = _positive(access_speed_kph, "access_speed_kph", MAX_KPH)
     if max_snap_m is not None:
         changes["max_snap_m"] = _positive(max_snap_m, "max_snap_m")
     if use_maxspeed is not None:
@@ -413,12 +403,45 @@ def get_mode(
     return replace(base, **changes) if changes else base
 
 
-def _positive(value: Any, name: str) -> float:
+def _merged_speeds(base: TravelMode, speeds: Any) -> Mapping[str, float]:
+    if not isinstance(speeds, Mapping):
+        msg = f"speeds must map road classes to km/h, e.g. {{'primary': 40}}; got {type(speeds).__name__}"
+        raise InputError(msg)
+    bad = {k: v for k, v in speeds.items() if not isinstance(v, (int, float)) or not 0 < v <= MAX_KPH}
+    if bad:
+        msg = f"speeds must be positive numbers in km/h (at most {MAX_KPH:g}); got {bad!r}"
+        raise InputError(msg)
+    merged = dict(base.speeds_kph)
+    merged.update({clean_class(k): float(v) for k, v in speeds.items()})
+    return MappingProxyType(merged)
+
+
+def _congestion_factor(congestion: Any) -> float:
+    if isinstance(congestion, str):
+        ckey = congestion.strip().lower()
+        if ckey not in _CONGESTION:
+            msg = f"unknown congestion {congestion!r}: use 'off-peak', 'peak' or a factor such as 0.8"
+            raise InputError(msg)
+        return _CONGESTION[ckey]
+    factor = _positive(congestion, "congestion")
+    if factor > 1.0:  # congestion slows traffic: a factor above 1 is a speed-up, not congestion
+        msg = (
+            f"congestion={congestion!r} would make traffic faster than free flow: give a factor between "
+            "0 and 1 (peak is 0.7), 'peak' or 'off-peak'; to raise speeds use speed_factor="
+        )
+        raise InputError(msg)
+    return factor
+
+
+def _positive(value: Any, name: str, high: float = float("inf")) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
         v = float("nan")
-    if not v > 0:
+    if not 0 < v < float("inf"):
         msg = f"{name} must be a positive number, got {value!r}"
+        raise InputError(msg)
+    if v > high:
+        msg = f"{name} must be at most {high:g} km/h, got {value!r} (a speed in another unit?)"
         raise InputError(msg)
     return v

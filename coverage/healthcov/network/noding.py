@@ -31,6 +31,8 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ..errors import InputError
+
 log = logging.getLogger(__name__)
 
 __all__ = ["node_lines", "Noded", "NODED_SHARE", "DEFAULT_SNAP_TOLERANCE_M", "grade_separation"]
@@ -112,6 +114,10 @@ def node_lines(
     (4, [0, 0, 1, 1], 1)
     """
     geoms = np.asarray(geoms, dtype=object)
+    if geoms.ndim != 1 or not all(isinstance(g, shapely.LineString) for g in geoms):
+        kinds = sorted({type(g).__name__ for g in geoms.ravel()})
+        msg = f"node_lines needs a sequence of shapely LineStrings (explode MultiLineStrings first); got {kinds}"
+        raise InputError(msg)
     n = len(geoms)
     level = np.zeros(n) if level is None else np.asarray(level, dtype=float)
     bridge = np.zeros(n, dtype=bool) if bridge is None else np.asarray(bridge, dtype=bool)

@@ -14,6 +14,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
 from .._columns import GRAPH_KEY, LENGTH, SPEED_KPH, TRAVEL_TIME
+from ..crs import parse_crs
 from ..errors import CRSError, EmptyInputError, NetworkError, describe_ids
 from .hygiene import check_lengths, dropped_summary, road_km, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
@@ -49,12 +50,35 @@ def require_prepared(G: Any, what: str = "G") -> None:
         raise NetworkError(msg)
 
 
+def _check_node_coordinates(G: nx.MultiDiGraph) -> None:
+    """Node ``x``/``y`` must be finite numbers (numeric text such as ``"120.15"`` is converted)."""
+    bad = []
+    for n, d in G.nodes(data=True):
+        try:
+            x, y = float(d["x"]), float(d["y"])
+        except (TypeError, ValueError):
+            bad.append(n)
+            continue
+        if not (np.isfinite(x) and np.isfinite(y)):
+            bad.append(n)
+            continue
+        d["x"], d["y"] = x, y
+    if bad:
+        shown = ", ".join(f"{n!r} ({G.nodes[n]['x']!r}, {G.nodes[n]['y']!r})" for n in bad[:5])
+        more = f" … ({len(bad)} nodes in all)" if len(bad) > 5 else ""
+        msg = (
+            f"road graph nodes {shown}{more} have no usable 'x'/'y' coordinates (NaN, infinite or text): "
+            "fix or remove those nodes; routing through them would give wrong lengths"
+        )
+        raise NetworkError(msg)
+
+
 def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
     crs = G.graph.get("crs")
     if crs is None:
         msg = "the road graph has no 'crs' in G.graph: set G.graph['crs'] (e.g. 'epsg:4326') first"
         raise CRSError(msg)
-    src = pyproj.CRS.from_user_input(crs)
+    src = parse_crs(crs, "G.graph['crs']")
     xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
     ys = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
     if to_crs is None:
@@ -67,7 +91,7 @@ def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
         lon, lat = float(np.median(xs)), float(np.median(ys))
         dst = utm_crs_for(lon, lat)
     else:
-        dst = pyproj.CRS.from_user_input(to_crs)
+        dst = parse_crs(to_crs, "to_crs")
         if dst.is_geographic:
             msg = f"to_crs={to_crs!r} is geographic (degrees): pass a metric CRS such as 'EPSG:32651'"
             raise CRSError(msg)
@@ -117,6 +141,7 @@ def prepare_graph(
     if missing_xy:
         msg = f"road graph nodes {describe_ids(missing_xy)} have no 'x'/'y' coordinates"
         raise NetworkError(msg)
+    _check_node_coordinates(G)
     G = _project(G, to_crs)
     info: dict[str, Any] = {"mode": mode.describe(), "crs": G.graph["crs"], "source": source}
     info["noding"] = G.graph.pop(NODING_KEY, None)

@@ -30,12 +30,12 @@ from ..errors import (
     EmptyInputError,
     InputError,
     InvalidGeometryError,
+    IslandSnapWarning,
     OffNetworkError,
     OffNetworkWarning,
     describe_ids,
 )
 from .arrays import GraphArrays, graph_arrays
-from .hygiene import IslandSnapWarning
 
 __all__ = ["snap_points", "Snapped", "NODE_TOLERANCE_M"]
 
@@ -144,9 +144,12 @@ def snap_graph_points(
     arr = graph_arrays(G)
     geom = points_in_graph_crs(G, points, name)
     mode = _mode_info(G)
-    limit = float(mode["max_snap_m"] if max_snap_m is None else max_snap_m)
+    try:
+        limit = float(mode["max_snap_m"] if max_snap_m is None else max_snap_m)
+    except (TypeError, ValueError):
+        limit = float("nan")
     if not limit > 0:
-        msg = f"max_snap_m must be positive, got {max_snap_m!r}"
+        msg = f"max_snap_m must be a positive distance in metres, got {max_snap_m!r}"
         raise InputError(msg)
     x, y = shapely.get_x(geom.values), shapely.get_y(geom.values)
     s = snap_xy(arr, x, y, limit, float(mode["access_speed_kph"]))
@@ -194,7 +197,7 @@ def _check_dropped_islands(
 
 def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: str, limit: float, kph: float) -> None:
     """Warn when points sit far from the roads but would sit on them after GCJ-02 → WGS84."""
-    from ..io.coords import gcj02_to_wgs84, in_china
+    from ..crs import gcj02_to_wgs84, in_china
 
     med = float(np.median(s.dist_m))
     if med < 20.0 or len(s.dist_m) < 3:  # points on the roads already

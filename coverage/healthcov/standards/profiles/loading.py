@@ -96,6 +96,14 @@ def _looks_like_path(s: str) -> bool:
 
 def _from_path(p: Path, stack: tuple[str, ...]) -> Profile:
     p = p.expanduser()
+    if p.is_dir():
+        tomls = sorted(x.name for x in p.glob("*.toml"))
+        inside = f" (it holds {', '.join(tomls[:5])}{', …' if len(tomls) > 5 else ''})" if tomls else ""
+        msg = (
+            f"rule profile {str(p)!r} is a folder, not a profile file{inside}: give the path of one TOML "
+            f"profile in it, or a shipped profile ({', '.join(list_profiles())})"
+        )
+        raise ProfileError(msg)
     if not p.is_file():
         msg = (
             f"rule profile file {str(p)!r} does not exist: give a path to a TOML profile or a shipped profile "
