@@ -29,6 +29,7 @@ from bad_inputs.corpus import (
     world_fac,
     world_pop,
 )
+from healthcov.report.exports import write_csv
 
 DIST = "distributed.py"
 REP = "report/html_report.py"
@@ -177,8 +178,6 @@ OUTPUTS = [
         lambda t: _report(t, lang="fr"),
         hc.InputError,
         "fr",
-        now="accepted silently",
-        owner=REP,
     ),
     err(
         "report-not-assessment",
@@ -217,13 +216,11 @@ OUTPUTS = [
         "assess",
     ),
     err(
-        "explore-negative-grid",
-        "grid_m=-5",
-        lambda t: hc.explore_assessment(_res(t), grid_m=-5.0),
+        "layers-negative-grid",
+        "service_layers(cell_m=-5): the uncovered-resident grid is drawn upstream of the map now",
+        lambda t: hc.service_layers(_res(t), cell_m=-5.0),
         hc.InputError,
-        "grid_m",
-        now="accepted silently",
-        owner=MAP,
+        "cell_m",
     ),
     err(
         "uncovered-ratio-rule",
@@ -234,8 +231,8 @@ OUTPUTS = [
     ),
     err(
         "to-csv-into-folder",
-        "res.to_csv(an existing folder)",
-        lambda t: _res(t).to_csv(t),
+        "write_csv(res, an existing folder): file exports live in healthcov.report.exports",
+        lambda t: write_csv(_res(t), t),
         hc.InputError,
         "folder",
     ),

@@ -54,7 +54,8 @@ def test_the_corpus_is_a_table():
 def _cli_error(res: CliResult, case: Case) -> None:
     assert res.code == 2, f"exit code {res.code}, stderr: {res.err[-300:]!r}"
     # argparse's own errors print the usage first: that is its standard form, not a second message
-    lines = [x for x in res.err.splitlines() if x.strip() and not x.startswith(("usage:", " "))]
+    # progress lines ("[  1.2 s] reading …") come before the message: one error message, no traceback
+    lines = [x for x in res.err.splitlines() if x.strip() and not x.startswith(("usage:", " ", "["))]
     assert "Traceback" not in res.err
     assert len(lines) == 1, f"one message on stderr, got {len(lines)}: {res.err[-300:]!r}"
     for k in case.match:

@@ -28,6 +28,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from .._io_atomic import check_output_path
 from ..errors import InputError
 from .matrix import build_matrix
 from .text import VERDICT_COLOURS, VERDICT_SYMBOLS, norm_lang, verdict_text
@@ -187,7 +188,7 @@ def facilities_counted(result: Any) -> pd.DataFrame:
 
 def write_csv(result: Any, path: str | os.PathLike[str]) -> None:
     """The verdict table as CSV, UTF-8 with a BOM (Excel shows the Chinese)."""
-    result.table.to_csv(path, index=False, encoding="utf-8-sig")
+    result.table.to_csv(check_output_path(path, "CSV"), index=False, encoding="utf-8-sig")
 
 
 _QML_CATEGORY = '<category render="true" symbol="{i}" value="{v}" label="{label}"/>'
@@ -233,7 +234,7 @@ def _layer_styles(path: Path, layers: Iterable[str], lang: str) -> None:
 def write_gpkg(result: Any, path: str | os.PathLike[str], *, layers: Any = None, lang: str = "zh") -> None:
     """The assessment as a QGIS-ready GeoPackage (see the module's docstring for its layers)."""
     lang = norm_lang(lang)
-    path = Path(path)
+    path = check_output_path(path, "GeoPackage")
     t = result.table
     areas = result.areas
     verdicts = areas[["area_code", "geometry"]].merge(t[t["area_code"] != "*"], on="area_code", how="right")
@@ -266,6 +267,7 @@ def write_xlsx(result: Any, path: str | os.PathLike[str], *, lang: str = "zh") -
     from openpyxl.styles import Font, PatternFill
 
     lang = norm_lang(lang)
+    path = check_output_path(path, "workbook")
     m = build_matrix(result, lang)
     header = ["区域" if lang == "zh" else "Area", *[title for _, title in m.rules]]
     rows = [[name, *[_xl_cell(m.cells.get((code, rid)), lang) for rid, _ in m.rules]] for code, name in m.areas]
