@@ -43,9 +43,7 @@ def scenario_facilities(
     >>> scenario_facilities(f, "existing")["status"].tolist(), scenario_facilities(f, "plan")["status"].tolist()
     (['existing', 'merged'], ['existing', 'planned'])
     """
-    if status_column not in facilities.columns:
-        msg = f"facilities have no {status_column!r} column: add one ({', '.join(STATUSES)}) to build scenarios"
-        raise MissingColumnError(msg)
+    status_column = _status_column(facilities, status_column)
     if isinstance(scenario, str):
         if scenario not in SCENARIOS:
             msg = f"unknown scenario {scenario!r}: use {', '.join(SCENARIOS)} or a list of statuses"
@@ -145,3 +143,26 @@ def compare(a: Any, b: Any, *, names: tuple[str, str] = ("a", "b")) -> pd.DataFr
         m[f"delta_{c}"] = m[f"{c}_{nb}"] - m[f"{c}_{na}"]
     m = m.drop(columns="_merge")
     return m.sort_values(["changed", "rule_id", "area_code"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+
+#: the Chinese column names planners use for the status of a facility (checked after the given name)
+STATUS_COLUMN_ALIASES = ("状态", "建设状态", "规划状态", "现状/规划")
+
+
+def _status_column(facilities: Any, status_column: str) -> str:
+    """The status column: the given one, else a Chinese alias (状态, 建设状态 …), else an error."""
+    if status_column in facilities.columns:
+        return status_column
+    if status_column == "status":
+        found = [c for c in STATUS_COLUMN_ALIASES if c in facilities.columns]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            msg = f"facilities have several status columns {found}: name the one to use with status_column="
+            raise MissingColumnError(msg)
+    msg = (
+        f"facilities have no {status_column!r} column (nor 状态): add one ({', '.join(STATUSES)}, or the plans' "
+        "words 现有/规划新建/迁建/合并) to build scenarios, or name yours with status_column="
+    )
+    raise MissingColumnError(msg)
