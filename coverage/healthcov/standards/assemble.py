@@ -22,6 +22,8 @@ from .evaluators import RuleResult
 from .notes import Note, render_notes
 from .prepare import Context
 from .profiles import Profile, looser_than_parent
+from .rowfacts import finish_results
+from .sensitivity import SENSITIVITY_COLUMNS
 from .vocabulary import TABLE_COLUMNS, VERDICT_ZH
 
 __all__ = ["assemble", "reference_rows", "verdict_table", "count_verdicts"]
@@ -115,6 +117,13 @@ def _assumptions(ctx: Context, notes: list[str]) -> dict[str, Any]:
         "partial_share": float(o.partial_share),
         "radius_metric": o.radius_metric,
         "cross_boundary": bool(o.cross_boundary),
+        "complete_types": list(o.complete_types) if o.complete_types else [],
+        "data_coverage_min": float(o.data_coverage_min),
+        "peak_speed_factor": float(o.peak_speed_factor),
+        "sensitivity_delays_min": list(o.sensitivity_delays_min),
+        "statistics": ctx.facts["statistics"].attrs.get("source", "statistics")
+        if ctx.facts.get("statistics") is not None
+        else None,
         "statuses": list(statuses) if statuses is not None else ["all (no status column)"],
         "scenario": ctx.facts.get("scenario", "as given"),
         "population_method": ctx.facts.get("population_method", "points with counts"),
@@ -141,6 +150,7 @@ def assemble(
     context's. Rows not assessed for lack of data are handled as ``context.options.on_missing``
     says.
     """
+    results = finish_results(results, context)
     table = verdict_table(results)
     dem = context.demand.copy()  # the context stays as prepared
     for res in results:
@@ -164,4 +174,5 @@ def assemble(
         networks=dict(context.graphs),
         notes=[*run_notes, *row_notes],
         options=context.options,
+        sensitivity=pd.DataFrame([r for res in results for r in res.sensitivity], columns=SENSITIVITY_COLUMNS),
     )
