@@ -367,3 +367,91 @@ def test_option_validation():
     with pytest.raises(hc.InputError, match="sensitivity_delays_min must be minutes"):
         AssessOptions(sensitivity_delays_min=(-1,))
     assert AssessOptions(complete_types="thc").complete_types == ("thc",)
+
+
+# --- real data ----------------------------------------------------------------------------------------------
+
+NINGBO_STATISTICS = "statistics/ningbo_district_resources_2020.csv"
+
+
+@pytest.fixture(scope="module")
+def ningbo(data_dir):
+    areas = hc.datasets.census_areas("ningbo")
+    pop = hc.grid_population(areas, cell_m=1000)
+    fac = hc.read_facilities(hc.datasets.path("ningbo_hospitals"))
+    st = hc.read_statistics(data_dir / NINGBO_STATISTICS, year=2020, drop_codes=["330200"], areas=areas)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.HealthcovWarning)
+        plain = hc.assess(None, fac, pop, areas, profile="ningbo")
+        fed = hc.assess(None, fac, pop, areas, profile="ningbo", statistics=st)
+    return plain, fed, st
+
+
+def test_ningbo_statistics_csv_by_hand(data_dir):
+    """The CSV (SOURCES.md §13) agrees with the plan's tables as the profile holds them."""
+    raw = pd.read_csv(data_dir / NINGBO_STATISTICS, dtype={"area_code": str}).set_index("area_name")
+    prof = hc.load_profile("ningbo")
+    for rule_id, col in (("ratio.beds_total", "beds"), ("ratio.doctors", "doctors"), ("ratio.nurses", "nurses")):
+        p = prof.rule(rule_id).params
+        for name, target in p["amount_by_area"].items():
+            assert raw.loc[name, f"{col}_per_1000_2025_plan"] == target
+            assert raw.loc[name, f"{col}_per_1000_2020"] == p["base_by_area"][name]
+            # the counts are the 2020 rate × the census population, rounded
+            assert raw.loc[name, f"{col}_2020"] == pytest.approx(
+                raw.loc[name, f"{col}_per_1000_2020"] * raw.loc[name, "pop_2020"] / 1000, abs=1
+            )
+    # 海曙区: 7,591 beds for 1,041,285 residents = 7.29 per 1,000 against its 2025 target 10.05
+    assert 7591 / 1_041_285 * 1000 == pytest.approx(7.29, abs=0.005)
+    # 慈溪市: ambulances for 300 % of 1,829,488 residents at one per 30,000 → 182.95 → 183
+    assert math.ceil(3 * 1_829_488 / 30_000) == 183
+
+
+def test_ningbo_with_statistics(ningbo):
+    plain, fed, st = ningbo
+    t = fed.table.set_index(["rule_id", "area_name"])
+    hai = t.loc[("ratio.beds_total", "海曙区")]
+    assert hai["value"] == pytest.approx(7.29, abs=0.005) and hai["threshold"] == 10.05
+    assert (hai["present"], hai["verdict"], hai["supply_source"]) == (7591.0, "fail", "statistics")
+    assert hai["required"] == pytest.approx(10.05 * 1_041_285 / 1000) and hai["baseline_2020"] == 7.29
+    assert hai["target_year"] == 2025 and hai["plan_status"] == "issued"
+    bl = t.loc[("ratio.doctors", "北仑区")]
+    assert bl["value"] == pytest.approx(2148 / 829_448 * 1000) and bl["threshold"] == 3.65
+    # the city row is named after the areas' own jurisdiction (the ten units of the Ningbo plan)
+    city = t.loc[("ratio.beds_total", "宁波市")]
+    assert city["value"] == pytest.approx(st["beds"].sum() / 9_404_283 * 1000) and city["threshold"] == 6.6
+    assert city["baseline_2020"] == 4.72
+    # every district's beds, doctors and nurses are short of the 2025 targets
+    for rule in ("ratio.beds_total", "ratio.doctors", "ratio.nurses"):
+        assert (fed.table.loc[fed.table["rule_id"] == rule, "verdict"] == "fail").all()
+
+
+def test_ningbo_without_statistics_states_requirements(ningbo):
+    plain, _, _ = ningbo
+    t = plain.table.set_index(["rule_id", "area_name"])
+    cixi = t.loc[("ems.fleet", "慈溪市")]
+    assert cixi["verdict"] == "not_assessed" and cixi["required"] == 183
+    assert "183 ambulances required (300% base); supply unknown" in cixi["note"]
+    beds = t.loc[("ratio.beds_total", "海曙区")]
+    assert beds["verdict"] == "not_assessed" and beds["threshold"] == 10.05 and "supply unknown" in beds["note"]
+    # no ambulance station in OSM's hospitals: not assessed, and no network figure in any note
+    radius = plain.table[plain.table["rule_id"] == "ems.radius"]
+    assert radius["verdict"].eq("not_assessed").all() and not radius["note"].str.contains("network 0").any()
+    # count rows list what counted
+    assert "宁波市第九医院" in t.loc[("hosp.county_general", "江北区"), "counted"]
+
+
+def test_shanghai_data_coverage(shanghai_drive):
+    """静安区 and 虹口区 lie half outside the central Shanghai extract: 46 % and 45 % of their residents."""
+    walk = hc.read_network(hc.datasets.path("shanghai_network"), mode="walk")
+    areas = hc.datasets.census_areas("shanghai")
+    areas = areas[areas["area_name"].isin(["黄浦区", "静安区", "虹口区"])].reset_index(drop=True)
+    pop = hc.spread_population(areas, shanghai_drive, id_column="area_code")
+    fac = hc.datasets.shanghai_health_facilities()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.HealthcovWarning)
+        res = hc.assess({"walk": walk}, fac, pop, areas, profile="ningbo", rules=["access.basic_circle"])
+    t = res.table.set_index("area_name")
+    assert t.loc["静安区", "data_coverage"] == pytest.approx(445_530 / 975_707, abs=0.005)
+    assert t.loc["静安区", "partial_data"] and "reaches 46% of this area's residents" in t.loc["静安区", "note"]
+    assert t.loc["虹口区", "partial_data"] and not t.loc["黄浦区", "partial_data"]
+    assert t.loc["黄浦区", "data_coverage"] == pytest.approx(0.99, abs=0.005)
