@@ -272,7 +272,7 @@ def test_statistics_errors(inputs, tmp_path):
         run(inputs, statistics=pd.DataFrame({"area_code": ["A", "B"], "beds": ["1", "many"]}))
     with pytest.raises(hc.InputError, match="area codes repeat"):
         hc.read_statistics(pd.DataFrame({"area_code": ["A", "A"], "beds": [1, 2]}))
-    with pytest.raises(hc.InputError, match="read it with healthcov.read_statistics"):
+    with pytest.raises(hc.InputError, match=r"read it with healthcov\.read_statistics"):
         AssessOptions(statistics={"A": 1})
     with pytest.raises(hc.MissingColumnError, match="no 'area_code' column"):
         hc.read_statistics(pd.DataFrame({"code": ["A"], "beds": [1]}))
@@ -401,13 +401,13 @@ def test_ningbo_statistics_csv_by_hand(data_dir):
                 raw.loc[name, f"{col}_per_1000_2020"] * raw.loc[name, "pop_2020"] / 1000, abs=1
             )
     # 海曙区: 7,591 beds for 1,041,285 residents = 7.29 per 1,000 against its 2025 target 10.05
-    assert 7591 / 1_041_285 * 1000 == pytest.approx(7.29, abs=0.005)
+    assert pytest.approx(7.29, abs=0.005) == 7591 / 1_041_285 * 1000
     # 慈溪市: ambulances for 300 % of 1,829,488 residents at one per 30,000 → 182.95 → 183
     assert math.ceil(3 * 1_829_488 / 30_000) == 183
 
 
 def test_ningbo_with_statistics(ningbo):
-    plain, fed, st = ningbo
+    _, fed, st = ningbo
     t = fed.table.set_index(["rule_id", "area_name"])
     hai = t.loc[("ratio.beds_total", "海曙区")]
     assert hai["value"] == pytest.approx(7.29, abs=0.005) and hai["threshold"] == 10.05
