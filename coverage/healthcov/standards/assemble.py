@@ -83,12 +83,19 @@ def count_verdicts(areas: Any, table: pd.DataFrame) -> Any:
 
 
 def _lack_of_data(table: pd.DataFrame, notes: Sequence[Note], on_missing: str, profile_id: str) -> list[Note]:
-    """Rows not assessed for lack of data (not for a failed partition): a note, a warning or an error."""
+    """Rows not assessed for lack of data (not for a failed partition): a note, a warning or an error.
+
+    Rows not assessed because none of the rule's facility types is in the input get one run note
+    and no warning (their rows say why; ``complete_types=`` turns them into verdicts).
+    """
     failed = {(n.rule_id, n.area_code) for n in notes if n.code == "partition_failed"}
+    absent = {(n.rule_id, n.area_code) for n in notes if n.code == "missing_in_input"}
     na = table[table["verdict"] == "not_assessed"]
-    na = na[[(r, a) not in failed for r, a in zip(na["rule_id"], na["area_code"], strict=True)]]
+    keys = list(zip(na["rule_id"], na["area_code"], strict=True))
+    out = _absent_types(na[[k in absent for k in keys]])
+    na = na[[k not in failed and k not in absent for k in keys]]
     if na.empty:
-        return []
+        return out
     na = na.drop_duplicates("rule_id")
     what = "; ".join(f"{r.rule_id}: {r.note}" for r in na.itertuples())
     if on_missing == "raise":
@@ -96,7 +103,27 @@ def _lack_of_data(table: pd.DataFrame, notes: Sequence[Note], on_missing: str, p
         raise InputError(msg)
     if on_missing == "warn":
         warnings.warn(f"not assessed for lack of data — {what}", HealthcovWarning, stacklevel=4)
-    return [Note("lack_of_data", None, None, f"因缺少数据未评估 — {what}", f"not assessed for lack of data — {what}")]
+    return [
+        *out,
+        Note("lack_of_data", None, None, f"因缺少数据未评估 — {what}", f"not assessed for lack of data — {what}"),
+    ]
+
+
+def _absent_types(na: pd.DataFrame) -> list[Note]:
+    """One run note (no warning: the rows say it) for rules none of whose facilities is in the input."""
+    if na.empty:
+        return []
+    rules = ", ".join(dict.fromkeys(na["rule_id"]))
+    return [
+        Note(
+            "missing_in_input",
+            None,
+            None,
+            f"输入数据中没有这些规则所需类型的设施，未评估（非未达标；数据完整时请用 complete_types= 声明）：{rules}",
+            f"not assessed, no facility of their types in the input (not a fail; declare complete_types= if the "
+            f"data is complete): {rules}",
+        )
+    ]
 
 
 def _assumptions(ctx: Context, notes: list[str]) -> dict[str, Any]:
