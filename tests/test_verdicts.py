@@ -180,7 +180,7 @@ def test_no_facility_of_the_rules_types_is_not_assessed(inputs):
             assert row["verdict"] == "not_assessed" and math.isnan(row["value"]) and math.isnan(row["share"])
             assert "no ems_station in the input data" in row["note"]
     notes = res.notes_of("ems.radius", "A", code="missing_in_input")
-    assert len(notes) == 1 and "输入数据中没有 ems_station" in notes[0].text_zh
+    assert len(notes) == 1 and "输入数据中没有急救站" in notes[0].text_zh
     # the township health centre: none in the data → not assessed for the township, n/a for the street
     assert t.loc[("basic.thc", "B"), "verdict"] == "not_assessed"
     assert t.loc[("basic.thc", "A"), "verdict"] == "not_applicable"
@@ -354,7 +354,7 @@ def test_per_station_activation_delay_by_hand(inputs):
 
 def test_jurisdiction_name(inputs):
     _, t = run(inputs, rules=["ratio.beds"], statistics=pd.DataFrame({"area_code": ["A", "B"], "beds": [1, 1]}))
-    assert t.loc[("ratio.beds", "*"), "area_name"] == "全部区域 / all areas"
+    assert t.loc[("ratio.beds", "*"), "area_name"] == "全部区域"
     _, t2 = run(inputs, rules=["ratio.beds"], jurisdiction="测试市")
     assert t2.loc[("ratio.beds", "*"), "area_name"] == "测试市"
 

@@ -114,12 +114,13 @@ def _absent_types(na: pd.DataFrame) -> list[Note]:
     if na.empty:
         return []
     rules = ", ".join(dict.fromkeys(na["rule_id"]))
+    rules_zh = "、".join(dict.fromkeys(na["rule_zh"].astype(str)))
     return [
         Note(
             "missing_in_input",
             None,
             None,
-            f"输入数据中没有这些规则所需类型的设施，未评估（非未达标；数据完整时请用 complete_types= 声明）：{rules}",
+            f"输入数据中没有所需类型的设施，以下标准未评估（缺数据不等于未达标）：{rules_zh}",
             f"not assessed, no facility of their types in the input (not a fail; declare complete_types= if the "
             f"data is complete): {rules}",
         )

@@ -24,7 +24,7 @@ from .notes import Note
 from .prepare import Context
 from .profiles import Rule
 from .profiles import strictest as strictest_rule
-from .rowfacts import area_data_coverage, counted_text, jurisdiction_name
+from .rowfacts import RESOURCE_ZH, area_data_coverage, counted_text, jurisdiction_name
 from .sensitivity import response_sensitivity
 from .statistics import statistics_supply
 from .vocabulary import ALL
@@ -389,7 +389,7 @@ def _response(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Pi
     else:
         n.pick(picked).add(
             "station_delays",
-            f"各站点自身的出车准备时间（设施列 activation_delay_min，缺省 {delay} 分钟）+ 车行时间，取最快者",
+            f"各站点自身的出车准备时间（未填者按 {delay} 分钟）+ 车行时间，取最快到达者",
             f"each station's own activation delay (facility column activation_delay_min, else {delay} min) "
             "+ drive time, the fastest station",
         )
@@ -441,7 +441,7 @@ def _ratio_present(rule: Rule, area: pd.Series | None, ctx: Context, n: _Notes) 
             return None, "unknown", ""
         n.add(
             "statistics",
-            f"供给取自区域统计数据：{resource} = {stat:,.0f}",
+            f"现有数量取自区域统计数据：{RESOURCE_ZH.get(resource, resource)} {stat:,.0f}",
             f"supply from the area statistics: {resource} = {stat:,.0f}",
         )
         return stat, "statistics", ""
@@ -540,7 +540,7 @@ def _ratio(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Piece
         req = f"{req_strict:,}" if q["countable"] else f"{req_strict:,.2f}".rstrip("0").rstrip(".")
         n.add(
             "supply_unknown",
-            f"需 {req} {resource}{base}；现有数量未知（设施表无 {resource!r} 列，也未提供 statistics=）",
+            f"需{RESOURCE_ZH.get(resource, resource)} {req}{base}；现有数量未知（设施数据缺该列，也无区域统计）",
             f"{req} {q['unit_word']} required{base_en}; supply unknown (the facility table has no {resource!r} "
             "column: add it, or give statistics=)",
         )

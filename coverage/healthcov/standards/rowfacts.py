@@ -39,6 +39,8 @@ __all__ = [
     "PLAN_STATUS_ZH",
     "ROW_FACT_COLUMNS",
     "ALL_AREAS_NAME",
+    "RESOURCE_ZH",
+    "types_zh",
     "jurisdiction_name",
     "area_data_coverage",
     "counted_text",
@@ -63,7 +65,29 @@ ROW_FACT_COLUMNS = (
     "plan_status",
     "plan_status_zh",
 )
-ALL_AREAS_NAME = "全部区域 / all areas"
+#: the name of jurisdiction-wide rows when the areas are not one plan's units (area names are Chinese)
+ALL_AREAS_NAME = "全部区域"
+#: resources of ratio rules in the plans' words
+RESOURCE_ZH = {
+    "count": "机构数",
+    "beds": "床位数",
+    "rehab_beds": "康复床位数",
+    "psych_beds": "精神科床位数",
+    "infectious_beds": "传染病床位数",
+    "doctors": "医师数",
+    "nurses": "护士数",
+    "psychiatrists": "精神科医师数",
+    "ambulances": "救护车数",
+}
+
+
+def types_zh(types: Sequence[str]) -> str:
+    """Facility type codes in Chinese (急救站（点）、乡镇卫生院…)."""
+    from .facility_types import FACILITY_TYPES
+
+    return "、".join(FACILITY_TYPES.get(t, {}).get("zh", t) for t in types)
+
+
 #: numeric evidence a "not assessed for lack of facilities" row no longer states
 _EVIDENCE = (
     "value",
@@ -162,7 +186,7 @@ def _missing(rule: Rule, row: dict[str, Any], ctx: Context, notes: list[Note]) -
             "missing_in_input",
             row["area_code"],
             rule.id,
-            f"未评估：输入数据中没有 {types}（若数据完整，请用 complete_types= 声明，此时为未达标）",
+            f"未评估：输入数据中没有{types_zh(rule.facility_types)}（缺数据不等于未达标；如确认数据完整，可声明后判为未达标）",
             f"not assessed: no {types} in the input data (declare complete_types= if the data is complete: "
             "then it is a fail)",
         )
