@@ -250,7 +250,7 @@ def test_missing_data_can_raise(tiny):
     res, _ = tiny
     fac = res.facilities.drop(columns=["beds"] + [c for c in res.facilities.columns if c.startswith(("on_", "snap_"))])
     dem, ar = res.demand[["pop", "geometry"]], res.areas[["area_name", "area_code", "geometry"]]
-    no_beds = r"ratio\.beds_total: 7\.5 beds required; supply unknown \(the facility table has no 'beds' column"
+    no_beds = r"ratio\.beds_total: 7\.5 beds required, supply unknown \(the facility table has no 'beds' column"
     with pytest.raises(hc.InputError, match=no_beds):
         assess(res.networks, fac, dem, ar, profile=res.profile, on_missing="raise")
     with pytest.warns(hc.HealthcovWarning, match="not assessed for lack of data"):

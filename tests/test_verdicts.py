@@ -232,10 +232,10 @@ def test_ratio_requirement_when_supply_unknown(inputs):
     _, t = run(inputs)
     b = t.loc[("ems.fleet", "B")]  # 300 % of 900 = 2,700 residents / 300 = 9 ambulances
     assert b["verdict"] == "not_assessed" and b["required"] == 9.0 and b["threshold"] == 1.0
-    assert "9 ambulances required (300% base); supply unknown" in b["note"]
+    assert "9 ambulances required (300% base), supply unknown" in b["note"]
     assert "population base 300%" in b["standard"]
     a = t.loc[("ems.fleet", "A")]  # 1,000 / 300 = 3.33 → 4
-    assert a["required"] == 4.0 and "4 ambulances required; supply unknown" in a["note"]
+    assert a["required"] == 4.0 and "4 ambulances required, supply unknown" in a["note"]
 
 
 def test_statistics_feed_ratio_rules_by_hand(inputs):
@@ -262,7 +262,7 @@ def test_statistics_with_a_gap_leave_the_jurisdiction_unknown(inputs):
     _, t = run(inputs, statistics=stats)
     assert t.loc[("ratio.beds", "A"), "verdict"] == "fail"
     assert t.loc[("ratio.beds", "*"), "verdict"] == "not_assessed"
-    assert "9.5 beds required; supply unknown" in t.loc[("ratio.beds", "*"), "note"]
+    assert "9.5 beds required, supply unknown" in t.loc[("ratio.beds", "*"), "note"]
 
 
 def test_statistics_errors(inputs, tmp_path):
@@ -430,7 +430,7 @@ def test_ningbo_without_statistics_states_requirements(ningbo):
     t = plain.table.set_index(["rule_id", "area_name"])
     cixi = t.loc[("ems.fleet", "慈溪市")]
     assert cixi["verdict"] == "not_assessed" and cixi["required"] == 183
-    assert "183 ambulances required (300% base); supply unknown" in cixi["note"]
+    assert "183 ambulances required (300% base), supply unknown" in cixi["note"]
     beds = t.loc[("ratio.beds_total", "海曙区")]
     assert beds["verdict"] == "not_assessed" and beds["threshold"] == 10.05 and "supply unknown" in beds["note"]
     # no ambulance station in OSM's hospitals: not assessed, and no network figure in any note
@@ -455,3 +455,24 @@ def test_shanghai_data_coverage(shanghai_drive):
     assert t.loc["静安区", "partial_data"] and "reaches 46% of this area's residents" in t.loc["静安区", "note"]
     assert t.loc["虹口区", "partial_data"] and not t.loc["黄浦区", "partial_data"]
     assert t.loc["黄浦区", "data_coverage"] == pytest.approx(0.99, abs=0.005)
+
+
+NEW_CODES = ("missing_in_input", "partial_data", "supply_unknown", "statistics", "station_delays")
+
+
+def test_new_notes_in_both_languages(inputs, ningbo):
+    """Each new note: Chinese without English words, English without "; " (the note column's separator)."""
+    chc_only = inputs[1][inputs[1]["facility_type"] == "chc"]
+    stats = pd.DataFrame({"area_code": ["A", "B"], "beds": [3, 2]})
+    delays = inputs[1].assign(activation_delay_min=[1.0, 2.0])
+    results = [run(inputs, fac=chc_only)[0], run(inputs, statistics=stats)[0], run(inputs, fac=delays)[0], *ningbo[:2]]
+    seen = set()
+    import re
+
+    for res in results:
+        for n in res.notes:
+            if n.code in NEW_CODES:
+                seen.add(n.code)
+                assert not re.findall(r"[A-Za-z]{3,}", n.text_zh), n.text_zh
+                assert "; " not in n.text_en, n.text_en
+    assert seen == set(NEW_CODES)

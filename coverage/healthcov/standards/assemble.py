@@ -121,7 +121,7 @@ def _absent_types(na: pd.DataFrame) -> list[Note]:
             None,
             None,
             f"输入数据中没有所需类型的设施，以下标准未评估（缺数据不等于未达标）：{rules_zh}",
-            f"not assessed, no facility of their types in the input (not a fail; declare complete_types= if the "
+            f"not assessed, no facility of their types in the input (not a fail, declare complete_types= if the "
             f"data is complete): {rules}",
         )
     ]

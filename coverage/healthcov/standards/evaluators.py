@@ -541,7 +541,7 @@ def _ratio(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Piece
         n.add(
             "supply_unknown",
             f"需{RESOURCE_ZH.get(resource, resource)} {req}{base}；现有数量未知（设施数据缺该列，也无区域统计）",
-            f"{req} {q['unit_word']} required{base_en}; supply unknown (the facility table has no {resource!r} "
+            f"{req} {q['unit_word']} required{base_en}, supply unknown (the facility table has no {resource!r} "
             "column: add it, or give statistics=)",
         )
         return _Piece({**known, "verdict": "not_assessed"}, n.items)

@@ -203,7 +203,7 @@ def _partial_note(row: dict[str, Any], rule_id: str, limit: float) -> Note | Non
         row["area_code"],
         rule_id,
         f"数据不全：路网仅覆盖本区域 {cov:.0%} 的居民，结论只就这部分居民而言",
-        f"partial data: the network reaches {cov:.0%} of this area's residents; the verdict speaks for them only",
+        f"partial data: the network reaches {cov:.0%} of this area's residents, the verdict speaks for them only",
     )
 
 
