@@ -476,3 +476,19 @@ def test_new_notes_in_both_languages(inputs, ningbo):
                 assert not re.findall(r"[A-Za-z]{3,}", n.text_zh), n.text_zh
                 assert "; " not in n.text_en, n.text_en
     assert seen == set(NEW_CODES)
+
+
+def test_plan_status_of_draft_plans(ningbo):
+    """Fenghua's plan is a 送审稿 (draft for approval): its own rules say so; inherited Ningbo rules do not."""
+    plain = ningbo[0]
+    areas = hc.datasets.census_areas("ningbo")
+    areas = areas[areas["area_name"] == "奉化区"].reset_index(drop=True)
+    pop = plain.demand.loc[plain.demand["area_code"].isin(areas["area_code"]), ["pop", "geometry"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.HealthcovWarning)
+        res = hc.assess(None, plain.facilities[["name", "geometry"]], pop, areas, profile="fenghua")
+    t = res.table.set_index("rule_id")
+    own = t[t["profile"] == "fenghua"]
+    assert len(own) and (own["plan_status_zh"] == "送审稿").all() and (own["target_year"] == 2025).all()
+    inherited = t[t["profile"] == "ningbo"]
+    assert len(inherited) and (inherited["plan_status_zh"] == "已印发").all()
