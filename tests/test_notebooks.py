@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NAMES = ["01_quickstart", "02_service_circle", "03_ambulance_coverage", "04_planning_report"]
+NAMES = ["01_quickstart", "02_service_circle", "03_ambulance_coverage", "04_planning_report", "05_ningbo_statistics"]
 KERNEL = "python3"
 
 

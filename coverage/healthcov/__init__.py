@@ -49,6 +49,7 @@ from .io.networks import network_from_place, read_cbengine, read_network
 from .io.population import grid_population, population_points, read_areas, read_population, spread_population
 from .io.postgis import is_postgis_spec, read_postgis_network, read_postgis_source
 from .io.postgis_write import read_postgis_layer, write_assessment_postgis, write_postgis
+from .io.statistics import read_statistics
 from .io.vector import read_vector
 from .isochrones import isochrones, network_area
 from .matrix import k_nearest, travel_time_matrix
@@ -97,6 +98,7 @@ __all__ = [
     "network_from_place",
     "read_cbengine",
     "read_facilities",
+    "read_statistics",
     "read_population",
     "spread_population",
     "grid_population",

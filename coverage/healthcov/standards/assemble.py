@@ -22,6 +22,8 @@ from .evaluators import RuleResult
 from .notes import Note, render_notes
 from .prepare import Context
 from .profiles import Profile, looser_than_parent
+from .rowfacts import finish_results
+from .sensitivity import SENSITIVITY_COLUMNS
 from .vocabulary import TABLE_COLUMNS, VERDICT_ZH
 
 __all__ = ["assemble", "reference_rows", "verdict_table", "count_verdicts"]
@@ -81,12 +83,19 @@ def count_verdicts(areas: Any, table: pd.DataFrame) -> Any:
 
 
 def _lack_of_data(table: pd.DataFrame, notes: Sequence[Note], on_missing: str, profile_id: str) -> list[Note]:
-    """Rows not assessed for lack of data (not for a failed partition): a note, a warning or an error."""
+    """Rows not assessed for lack of data (not for a failed partition): a note, a warning or an error.
+
+    Rows not assessed because none of the rule's facility types is in the input get one run note
+    and no warning (their rows say why; ``complete_types=`` turns them into verdicts).
+    """
     failed = {(n.rule_id, n.area_code) for n in notes if n.code == "partition_failed"}
+    absent = {(n.rule_id, n.area_code) for n in notes if n.code == "missing_in_input"}
     na = table[table["verdict"] == "not_assessed"]
-    na = na[[(r, a) not in failed for r, a in zip(na["rule_id"], na["area_code"], strict=True)]]
+    keys = list(zip(na["rule_id"], na["area_code"], strict=True))
+    out = _absent_types(na[[k in absent for k in keys]])
+    na = na[[k not in failed and k not in absent for k in keys]]
     if na.empty:
-        return []
+        return out
     na = na.drop_duplicates("rule_id")
     what = "; ".join(f"{r.rule_id}: {r.note}" for r in na.itertuples())
     if on_missing == "raise":
@@ -94,7 +103,28 @@ def _lack_of_data(table: pd.DataFrame, notes: Sequence[Note], on_missing: str, p
         raise InputError(msg)
     if on_missing == "warn":
         warnings.warn(f"not assessed for lack of data — {what}", HealthcovWarning, stacklevel=4)
-    return [Note("lack_of_data", None, None, f"因缺少数据未评估 — {what}", f"not assessed for lack of data — {what}")]
+    return [
+        *out,
+        Note("lack_of_data", None, None, f"因缺少数据未评估 — {what}", f"not assessed for lack of data — {what}"),
+    ]
+
+
+def _absent_types(na: pd.DataFrame) -> list[Note]:
+    """One run note (no warning: the rows say it) for rules none of whose facilities is in the input."""
+    if na.empty:
+        return []
+    rules = ", ".join(dict.fromkeys(na["rule_id"]))
+    rules_zh = "、".join(dict.fromkeys(na["rule_zh"].astype(str)))
+    return [
+        Note(
+            "missing_in_input",
+            None,
+            None,
+            f"输入数据中没有所需类型的设施，以下标准未评估（缺数据不等于未达标）：{rules_zh}",
+            f"not assessed, no facility of their types in the input (not a fail, declare complete_types= if the "
+            f"data is complete): {rules}",
+        )
+    ]
 
 
 def _assumptions(ctx: Context, notes: list[str]) -> dict[str, Any]:
@@ -115,6 +145,13 @@ def _assumptions(ctx: Context, notes: list[str]) -> dict[str, Any]:
         "partial_share": float(o.partial_share),
         "radius_metric": o.radius_metric,
         "cross_boundary": bool(o.cross_boundary),
+        "complete_types": list(o.complete_types) if o.complete_types else [],
+        "data_coverage_min": float(o.data_coverage_min),
+        "peak_speed_factor": float(o.peak_speed_factor),
+        "sensitivity_delays_min": list(o.sensitivity_delays_min),
+        "statistics": ctx.facts["statistics"].attrs.get("source", "statistics")
+        if ctx.facts.get("statistics") is not None
+        else None,
         "statuses": list(statuses) if statuses is not None else ["all (no status column)"],
         "scenario": ctx.facts.get("scenario", "as given"),
         "population_method": ctx.facts.get("population_method", "points with counts"),
@@ -141,6 +178,7 @@ def assemble(
     context's. Rows not assessed for lack of data are handled as ``context.options.on_missing``
     says.
     """
+    results = finish_results(results, context)
     table = verdict_table(results)
     dem = context.demand.copy()  # the context stays as prepared
     for res in results:
@@ -164,4 +202,5 @@ def assemble(
         networks=dict(context.graphs),
         notes=[*run_notes, *row_notes],
         options=context.options,
+        sensitivity=pd.DataFrame([r for res in results for r in res.sensitivity], columns=SENSITIVITY_COLUMNS),
     )

@@ -53,6 +53,11 @@ class Assessment:
     notes
         Every note as data (:class:`~healthcov.standards.notes.Note`): the rows' notes (with
         ``rule_id`` and ``area_code``) and the run's (``rule_id=None``).
+    sensitivity
+        The response-time sensitivity table (:mod:`healthcov.standards.sensitivity`): per
+        response rule and area (and ``"*"`` for all areas), each activation delay of
+        ``sensitivity_delays_min`` × free-flow and peak-hour speed: mean and 90th-percentile
+        response, share within the limit, verdict.
     """
 
     profile: Profile
@@ -66,6 +71,7 @@ class Assessment:
     networks: dict[str, nx.MultiDiGraph] = field(default_factory=dict, repr=False)
     notes: list[Note] = field(default_factory=list, repr=False)
     options: AssessOptions | None = field(default=None, repr=False)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """Per rule: how many areas pass / partly pass / fail, and the population not covered."""

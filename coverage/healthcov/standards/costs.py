@@ -25,7 +25,15 @@ from .notes import Note
 if TYPE_CHECKING:
     from .prepare import Context
 
-__all__ = ["CostCache", "CostKey", "network_costs", "straight_distances", "demand_snap"]
+__all__ = [
+    "CostCache",
+    "CostKey",
+    "network_costs",
+    "straight_distances",
+    "demand_snap",
+    "station_delays",
+    "delayed_response_min",
+]
 
 #: (mode, facility types, weight, direction, area code or None)
 CostKey = tuple[str, tuple[str, ...], str, str, Any]
@@ -76,6 +84,13 @@ def network_costs(
     sel = ctx.facilities_of(types)
     if area is not None:
         sel &= (ctx.facilities["area_code"] == area).to_numpy()
+    out = _selected_costs(ctx, mode, sel, weight, direction)
+    cache[key] = out
+    return out
+
+
+def _selected_costs(ctx: Context, mode: str, sel: np.ndarray, weight: str, direction: str) -> np.ndarray:
+    """Cost from every demand point to the nearest of the selected facilities (inf: none reachable)."""
     s = demand_snap(ctx, mode)
     out = np.full(len(ctx.demand), np.inf)
     if sel.any():
@@ -93,8 +108,45 @@ def network_costs(
             pt, pd_, _ = point_costs(arr, s, t, d, which, direction, weight, sources=src.snapped)
             out = pt if weight == TRAVEL_TIME else pd_
             out = np.where(s.on_network, out, np.inf)
-    cache[key] = out
     return out
+
+
+def station_delays(ctx: Context, types: tuple[str, ...]) -> np.ndarray | None:
+    """Per facility of ``types``: its ``activation_delay_min`` (the option where empty); ``None``: no such column."""
+    if "activation_delay_min" not in ctx.facilities.columns:
+        return None
+    import pandas as pd
+
+    sel = ctx.facilities_of(types)
+    vals = pd.to_numeric(ctx.facilities["activation_delay_min"], errors="coerce").to_numpy(dtype=float)[sel]
+    if (vals < 0).any():
+        msg = "facilities: activation_delay_min must be minutes >= 0 (leave it empty to use the option)"
+        raise InputError(msg)
+    return np.where(np.isnan(vals), float(ctx.options.activation_delay_min), vals)
+
+
+def delayed_response_min(ctx: Context, mode: str, types: tuple[str, ...], area: Any) -> np.ndarray | None:
+    """Minutes from the call to arrival with each station's own delay (min over stations of delay + drive).
+
+    ``None`` when the facilities have no ``activation_delay_min`` column, or the network is not in
+    the context (the merge of a partitioned run: the option's delay is used there).
+    """
+    delays = station_delays(ctx, types)
+    if delays is None or mode not in ctx.graphs:
+        return None
+    sel_all = np.flatnonzero(ctx.facilities_of(types))
+    if area is not None:
+        in_area = (ctx.facilities["area_code"] == area).to_numpy()[sel_all]
+        sel_all, delays = sel_all[in_area], delays[in_area]
+    best = np.full(len(ctx.demand), np.inf)
+    for d in np.unique(delays):
+        sel = np.zeros(len(ctx.facilities), bool)
+        sel[sel_all[delays == d]] = True
+        key = (mode, types, TRAVEL_TIME, "from_facility", area, ("delay", float(d)))
+        if key not in ctx.costs.arrays:
+            ctx.costs.arrays[key] = _selected_costs(ctx, mode, sel, TRAVEL_TIME, "from_facility")
+        best = np.minimum(best, float(d) + ctx.costs.arrays[key] / 60.0)
+    return best
 
 
 def straight_distances(ctx: Context, types: tuple[str, ...]) -> np.ndarray:

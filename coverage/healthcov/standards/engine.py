@@ -113,6 +113,25 @@ def assess(
         Count hospital emergency departments (急诊科) and the 危重孕产妇/新生儿 rescue centres as
         ambulance stations. Default False: only the 120 service (急救中心, 分站, 急救站) counts,
         as the plans' 急救站点 mean (see :func:`~healthcov.classify_facilities`).
+    complete_types
+        Facility types for which the data is complete (``("ems_station", ...)``, or ``("*",)``):
+        a rule with none of its facilities in the data then fails. Default: such rows are
+        ``not_assessed`` with the reason ("no ems_station in the input data").
+    data_coverage_min
+        Rows whose area the network reaches for less than this share of residents (column
+        ``data_coverage``) get ``partial_data=True`` and a note (default 0.90).
+    statistics
+        Area-level resources (:func:`healthcov.read_statistics`) keyed by ``area_code``: columns
+        such as ``beds``, ``doctors``, ``nurses``, ``ambulances`` feed the ratio rules when the
+        facility table lacks them.
+    jurisdiction
+        Name of the jurisdiction-wide rows (default: the profile's city when the areas are its
+        units, else "全部区域 / all areas").
+    peak_speed_factor, sensitivity_delays_min
+        The response-time sensitivity table (:attr:`Assessment.sensitivity`): activation delays
+        (default 3 and 5 min) × free-flow and peak-hour speed (peak = ``peak_speed_factor`` ×
+        free-flow speed, default 0.7). A facility column ``activation_delay_min`` overrides the
+        delay per station, in the verdict too.
 
     options
         All the options above as one :class:`~healthcov.standards.options.AssessOptions`

@@ -19,11 +19,14 @@ import pandas as pd
 
 from .._columns import LENGTH, TRAVEL_TIME
 from ..errors import InputError
-from .costs import network_costs, straight_distances
+from .costs import delayed_response_min, network_costs, straight_distances
 from .notes import Note
 from .prepare import Context
 from .profiles import Rule
 from .profiles import strictest as strictest_rule
+from .rowfacts import RESOURCE_ZH, area_data_coverage, counted_text, jurisdiction_name
+from .sensitivity import response_sensitivity
+from .statistics import statistics_supply
 from .vocabulary import ALL
 
 __all__ = ["RuleResult", "PointValues", "evaluate", "pick_mode", "value_by_class"]
@@ -50,6 +53,8 @@ class RuleResult:
     rows: tuple[dict[str, Any], ...]
     per_point_values: PointValues | None = None
     notes: tuple[Note, ...] = field(default=())
+    #: rows of the response-time sensitivity table (see :mod:`healthcov.standards.sensitivity`)
+    sensitivity: tuple[dict[str, Any], ...] = field(default=())
 
 
 @dataclass
@@ -57,6 +62,7 @@ class _Piece:
     row: dict[str, Any]
     notes: list[Note]
     points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    sensitivity: list[dict[str, Any]] = field(default_factory=list)
 
 
 def value_by_class(spec: Any, cls: str) -> Any:
@@ -126,7 +132,7 @@ def _weighted_stats(values: np.ndarray, w: np.ndarray) -> tuple[float, float]:
 def _base_row(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> dict[str, Any]:
     return {
         "area_code": ALL if area is None else area["area_code"],
-        "area_name": ctx.profile.name_zh if area is None else area["area_name"],
+        "area_name": jurisdiction_name(ctx) if area is None else area["area_name"],
         "area_class": cls,
         "rule_id": rule.id,
         "rule_zh": rule.title_zh,
@@ -223,6 +229,7 @@ def _circle(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> _Piece:
         "metric": "network travel time",
         "mode": mode,
         "limit": minutes,
+        "data_coverage": area_data_coverage(ctx, mode, area["area_code"]),
     }
     return _Piece(out, n.items, points)
 
@@ -271,6 +278,8 @@ def _radius_shares(
     net = f"{share(dn, strict_km):.1%}" + (f"/{share(dn, lenient_km):.1%}" if two else "")
     line = f"{share(ds, strict_km):.1%}" + (f"/{share(ds, lenient_km):.1%}" if two else "")
     zh_metric = "路网" if metric == "network" else "直线"
+    if np.isnan(dn).all():  # no network given: no network figure
+        return rng, f"{rng} 公里内（直线）：{line}", f"within {rng} km (straight line): {line}"
     zh = f"{rng} 公里内：路网 {net}，直线 {line}；结论采用{zh_metric}距离"
     en = f"within {rng} km: network {net}, straight line {line}; verdict uses {metric} distance"
     return rng, zh, en
@@ -333,6 +342,7 @@ def _radius(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> _Piece:
         "metric": f"{metric} distance",
         "mode": mode,
         "limit": strict_km,
+        "data_coverage": area_data_coverage(ctx, mode, area["area_code"]),
     }
     return _Piece(out, n.items, (m, d, d <= strict_km))
 
@@ -355,8 +365,11 @@ def _response(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Pi
     if total <= 0:
         return _no_population(row, n)
     area_key = None if (o.cross_boundary or area is None) else area["area_code"]
-    t = network_costs(ctx, mode, tuple(rule.facility_types), TRAVEL_TIME, "from_facility", area_key)[m] / 60.0
-    resp = o.activation_delay_min + t
+    types = tuple(rule.facility_types)
+    t_all = network_costs(ctx, mode, types, TRAVEL_TIME, "from_facility", area_key) / 60.0
+    t = t_all[m]
+    own = delayed_response_min(ctx, mode, types, area_key)
+    resp = o.activation_delay_min + t if own is None else own[m]
     mean, p90 = _weighted_stats(resp, w)
     unreached = float(w[~np.isfinite(resp)].sum())
     within = float(w[resp < limit].sum())
@@ -367,11 +380,19 @@ def _response(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Pi
     else:
         verdict = "fail"
     delay = _fmt(o.activation_delay_min)
-    n.pick(picked).add(
-        "activation_delay",
-        f"出车准备 {delay} 分钟 + 自最近站点的车行时间",
-        f"activation delay {delay} min + drive time from the nearest station",
-    )
+    if own is None:
+        n.pick(picked).add(
+            "activation_delay",
+            f"出车准备 {delay} 分钟 + 自最近站点的车行时间",
+            f"activation delay {delay} min + drive time from the nearest station",
+        )
+    else:
+        n.pick(picked).add(
+            "station_delays",
+            f"各站点自身的出车准备时间（未填者按 {delay} 分钟）+ 车行时间，取最快到达者",
+            f"each station's own activation delay (facility column activation_delay_min, else {delay} min) "
+            "+ drive time, the fastest station",
+        )
     if unreached:
         n.add(
             "unreached",
@@ -395,20 +416,35 @@ def _response(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Pi
         "metric": "network travel time",
         "mode": mode,
         "limit": limit,
+        "data_coverage": area_data_coverage(ctx, mode, area["area_code"]) if area is not None else float("nan"),
     }
-    return _Piece(out, n.items, (m, resp, resp < limit) if area is not None else None)
+    piece = _Piece(out, n.items, (m, resp, resp < limit) if area is not None else None)
+    piece.sensitivity = response_sensitivity(rule.id, area, ctx, t_all, limit)
+    return piece
 
 
-def _ratio_present(rule: Rule, area: pd.Series | None, ctx: Context, n: _Notes) -> float | None:
-    """How much of the ratio's resource the area has (``None``: the facility table lacks the column)."""
+def _ratio_present(rule: Rule, area: pd.Series | None, ctx: Context, n: _Notes) -> tuple[float | None, str, str]:
+    """How much of the ratio's resource the area has, where from, and the facilities that counted.
+
+    From the facility table (a count, or the sum of its resource column), else from the
+    area-level statistics; ``(None, "unknown", "")`` when neither has it.
+    """
     resource = str(rule.params.get("resource", "count"))
     sel = ctx.facilities_of(tuple(rule.facility_types))
     if area is not None:
         sel &= (ctx.facilities["area_code"] == area["area_code"]).to_numpy()
     if resource == "count":
-        return float(sel.sum())
+        return float(sel.sum()), "facilities", counted_text(ctx.facilities.loc[sel])
     if resource not in ctx.facilities.columns:
-        return None
+        stat = statistics_supply(ctx, resource, None if area is None else area["area_code"])
+        if stat is None:
+            return None, "unknown", ""
+        n.add(
+            "statistics",
+            f"现有数量取自区域统计数据：{RESOURCE_ZH.get(resource, resource)} {stat:,.0f}",
+            f"supply from the area statistics: {resource} = {stat:,.0f}",
+        )
+        return stat, "statistics", ""
     vals = pd.to_numeric(ctx.facilities.loc[sel, resource], errors="coerce")
     if vals.isna().any():
         k = int(vals.isna().sum())
@@ -417,7 +453,7 @@ def _ratio_present(rule: Rule, area: pd.Series | None, ctx: Context, n: _Notes) 
             f"{k} 个设施缺少 {resource!r} 数值（按 0 计）",
             f"{k} facilities have no {resource!r} value (counted as 0)",
         )
-    return float(vals.fillna(0).sum())
+    return float(vals.fillna(0).sum()), "facilities", counted_text(ctx.facilities.loc[sel][vals.notna().to_numpy()])
 
 
 def _ratio_base(rule: Rule, area: pd.Series | None, ctx: Context) -> tuple[float, float, float]:
@@ -439,64 +475,90 @@ def _ratio_base(rule: Rule, area: pd.Series | None, ctx: Context) -> tuple[float
     return pop, factor, amount
 
 
-def _ratio(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Piece:
-    row = _base_row(rule, area, cls, ctx)
-    n = _Notes(rule, area)
-    resource = str(rule.params.get("resource", "count"))
-    present = _ratio_present(rule, area, ctx, n)
-    if present is None:
-        n.add(
-            "no_resource_column",
-            f"设施表没有 {resource!r} 列：补充后即可评估本规则",
-            f"the facility table has no {resource!r} column: add it to assess this rule",
-        )
-        return _Piece({**row, "verdict": "not_assessed"}, n.items)
+def _ratio_requirement(rule: Rule, area: pd.Series | None, ctx: Context) -> dict[str, Any]:
+    """The requirement of a ratio row: population, base factor, amount, per (strict, lenient), counts required."""
     pop, factor, amount = _ratio_base(rule, area, ctx)
     per_strict, per_lenient = _pair(rule.params.get("per"))
     per_strict, per_lenient = min(per_strict, per_lenient), max(per_strict, per_lenient)
     req_strict, req_len = amount * pop * factor / per_strict, amount * pop * factor / per_lenient
+    resource = str(rule.params.get("resource", "count"))
     countable = resource in ("count", "ambulances", "vehicles", "stations")
     if countable:
         req_strict, req_len = math.ceil(req_strict - 1e-9), math.ceil(req_len - 1e-9)
+    unit_word = {"count": "facilities"}.get(resource, resource)
+    word = "facility" if unit_word == "facilities" and amount == 1 else unit_word
+    per_txt = f"{per_strict:,.0f}–{per_lenient:,.0f}" if per_lenient != per_strict else f"{per_strict:,.0f}"
+    base_en = f" (population base {factor:.0%})" if factor != 1.0 else ""
+    return {
+        "pop": pop,
+        "factor": factor,
+        "amount": amount,
+        "per": (per_strict, per_lenient),
+        "required": (req_strict, req_len),
+        "countable": countable,
+        "unit_word": unit_word,
+        "standard": f"{_fmt(amount)} {word} per {per_txt} residents{base_en}",
+        "rate_unit": f"{unit_word} per {per_strict:,.0f}",
+    }
+
+
+def _ratio(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> _Piece:
+    row = _base_row(rule, area, cls, ctx)
+    n = _Notes(rule, area)
+    present, source, counted = _ratio_present(rule, area, ctx, n)
+    q = _ratio_requirement(rule, area, ctx)
+    pop, factor, amount = q["pop"], q["factor"], q["amount"]
+    (per_strict, per_lenient), (req_strict, req_len) = q["per"], q["required"]
     if pop <= 0:
         return _no_population(row, n, "no population")
-    short = max(0.0, req_strict - present)
-    unit_word = {"count": "facilities"}.get(resource, resource)
-    per_txt = f"{per_strict:,.0f}–{per_lenient:,.0f}" if per_lenient != per_strict else f"{per_strict:,.0f}"
-    word = "facility" if unit_word == "facilities" and amount == 1 else unit_word
     if factor != 1.0:
         n.add(
             "population_factor",
             f"人口基数 = {pop:,.0f} 的 {factor:.0%}",
             f"population base = {factor:.0%} of {pop:,.0f}",
         )
-    more = format(math.ceil(short), ",")
-    n.add(
-        "shortfall",
-        f"还需 {more} 个" if short > 0 else "已达要求",
-        f"need {more} more" if short > 0 else "requirement met",
-    )
     if per_lenient != per_strict:
         n.add(
             "lenient_requirement",
             f"宽松标准（每 {_fmt(per_lenient)}）：需 {req_len:,.0f}",
             f"lenient ({_fmt(per_lenient)} per): {req_len:,.0f} required",
         )
-    out = {
+    known = {
         **row,
-        "standard": f"{_fmt(amount)} {word} per {per_txt} residents",
-        "verdict": "pass" if present >= req_strict else ("partial" if present >= req_len else "fail"),
-        "verdict_lenient": "pass" if present >= req_len else "fail",
-        "value": present,
-        "threshold": float(req_strict),
-        "margin": present - req_strict,
-        "unit": unit_word,
+        "standard": q["standard"],
+        "threshold": amount,
+        "unit": q["rate_unit"],
         "pop": pop,
         "required": float(req_strict),
-        "present": present,
-        "shortfall": float(math.ceil(short)) if countable else short,
-        "metric": f"{present / pop * per_strict:.2f} per {_fmt(per_strict)}",
         "limit": float(req_strict),
+        "supply_source": source,
+    }
+    if present is None:
+        resource = str(rule.params.get("resource", "count"))
+        base = f"（{factor:.0%} 人口基数）" if factor != 1.0 else ""
+        base_en = f" ({factor:.0%} base)" if factor != 1.0 else ""
+        req = f"{req_strict:,}" if q["countable"] else f"{req_strict:,.2f}".rstrip("0").rstrip(".")
+        n.add(
+            "supply_unknown",
+            f"需{RESOURCE_ZH.get(resource, resource)} {req}{base}；现有数量未知（设施数据缺该列，也无区域统计）",
+            f"{req} {q['unit_word']} required{base_en}, supply unknown (the facility table has no {resource!r} "
+            "column: add it, or give statistics=)",
+        )
+        return _Piece({**known, "verdict": "not_assessed"}, n.items)
+    short = max(0.0, req_strict - present)
+    more = format(math.ceil(short), ",")
+    n.add("shortfall", *((f"还需 {more} 个", f"need {more} more") if short > 0 else ("已达要求", "requirement met")))
+    rate = present / (pop * factor) * per_strict
+    out = {
+        **known,
+        "verdict": "pass" if present >= req_strict else ("partial" if present >= req_len else "fail"),
+        "verdict_lenient": "pass" if present >= req_len else "fail",
+        "value": rate,
+        "margin": rate - amount,
+        "present": present,
+        "shortfall": float(math.ceil(short)) if q["countable"] else short,
+        "metric": f"{rate:.2f} per {_fmt(per_strict)}",
+        "counted": counted,
     }
     return _Piece(out, n.items)
 
@@ -529,6 +591,8 @@ def _count(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> _Piece:
         "present": float(k),
         "shortfall": float(short),
         "limit": float(need),
+        "supply_source": "facilities",
+        "counted": counted_text(ctx.facilities.loc[sel]),
     }
     return _Piece(out, n.items)
 
@@ -619,4 +683,5 @@ def evaluate(rule: Rule, context: Context) -> RuleResult:
         rows=tuple(p.row for p in pieces),
         per_point_values=_point_values(pieces, len(context.demand)),
         notes=(*run_notes, *(note for p in pieces for note in p.notes)),
+        sensitivity=tuple(r for p in pieces for r in p.sensitivity),
     )

@@ -40,6 +40,11 @@ NOTE_CODES = {
     "partition_failed": "a partition of a distributed run failed",
     "partition": "a caveat of one partition of a distributed run",
     "execution": "how a distributed run was executed",
+    "missing_in_input": "none of the rule's facility types is in the input: not assessed (missing is not failing)",
+    "partial_data": "the network reaches less than data_coverage_min of the area's residents",
+    "supply_unknown": "a ratio's requirement is stated but its supply is unknown",
+    "statistics": "a ratio's supply comes from the area-level statistics",
+    "station_delays": "per-station activation delays (facility column activation_delay_min)",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
@@ -20,6 +20,28 @@ class AssessOptions:
 
     ``AssessOptions(**kw)`` validates the values; :meth:`from_kwargs` also names unknown options.
     ``circle_modes`` is stored resolved (default: walk in urban areas, drive in rural ones).
+
+    Options on missing data, coverage and sensitivity (issue 10):
+
+    ``complete_types``
+        Facility types for which the input is declared complete: a rule none of whose facilities
+        are in the data is then a real ``fail``. Otherwise (default) such a row is
+        ``not_assessed`` ("no ems_station in the input data"). ``("*",)`` declares every type.
+    ``data_coverage_min``
+        Below this share of an area's residents reached by the network (``data_coverage``) a row
+        is flagged ``partial_data`` (default 0.90).
+    ``statistics``
+        Area-level resources keyed by ``area_code`` (``beds``, ``doctors``, ``nurses``,
+        ``ambulances``…, see :func:`healthcov.read_statistics`): they feed ratio rules whose
+        resource the facility table lacks.
+    ``jurisdiction``
+        The name of jurisdiction-wide rows (default: the profile's city when the areas are exactly
+        its units, else "全部区域 / all areas").
+    ``peak_speed_factor``
+        Peak-hour speed as a share of free-flow speed for the response-time sensitivity table
+        (default 0.7, an analyst assumption: no plan gives one); verdicts use free-flow times.
+    ``sensitivity_delays_min``
+        The activation delays of the sensitivity table (default 3 and 5 minutes).
 
     Examples
     --------
@@ -45,6 +67,12 @@ class AssessOptions:
     max_snap_m: float | None = None
     on_missing: str = "warn"
     ems_include_hospital_emergency: bool = False
+    complete_types: Sequence[str] | None = None
+    data_coverage_min: float = 0.90
+    statistics: Any = field(default=None, compare=False, repr=False)
+    jurisdiction: str | None = None
+    peak_speed_factor: float = 0.7
+    sensitivity_delays_min: Sequence[float] = (3.0, 5.0)
 
     def __post_init__(self) -> None:
         if self.on_missing not in ("warn", "raise", "ignore"):
@@ -64,12 +92,43 @@ class AssessOptions:
         if not self.activation_delay_min >= 0:
             msg = f"activation_delay_min must be zero or positive, got {self.activation_delay_min!r}"
             raise InputError(msg)
+        self._check_new_options()
         set_ = object.__setattr__
         set_(self, "circle_modes", dict(self.circle_modes or DEFAULT_CIRCLE_MODES))
         if self.rules is not None:
             set_(self, "rules", tuple(self.rules))
         if self.statuses is not None:
             set_(self, "statuses", tuple(self.statuses))
+
+    def _check_new_options(self) -> None:
+        """Validation of the options added for issue 10 (missing data, coverage, statistics, sensitivity)."""
+        if not 0 < float(self.data_coverage_min) <= 1:
+            msg = f"data_coverage_min must be in (0, 1], got {self.data_coverage_min!r}"
+            raise InputError(msg)
+        if not 0 < float(self.peak_speed_factor) <= 1:
+            msg = f"peak_speed_factor must be in (0, 1] (peak speed / free-flow speed), got {self.peak_speed_factor!r}"
+            raise InputError(msg)
+        delays = tuple(float(d) for d in self.sensitivity_delays_min)
+        if not delays or any(not d >= 0 for d in delays):
+            msg = f"sensitivity_delays_min must be minutes >= 0, e.g. (3, 5); got {self.sensitivity_delays_min!r}"
+            raise InputError(msg)
+        object.__setattr__(self, "sensitivity_delays_min", delays)
+        if self.complete_types is not None:
+            if isinstance(self.complete_types, str):
+                object.__setattr__(self, "complete_types", (self.complete_types,))
+            object.__setattr__(self, "complete_types", tuple(str(t) for t in self.complete_types))
+        if self.jurisdiction is not None and not str(self.jurisdiction).strip():
+            msg = "jurisdiction must be a name (e.g. '上海市中心城区') or None"
+            raise InputError(msg)
+        if self.statistics is not None:
+            import pandas as pd
+
+            if not isinstance(self.statistics, pd.DataFrame) or "area_code" not in self.statistics.columns:
+                msg = (
+                    "statistics must be a table with an 'area_code' column and resource columns "
+                    "(beds, doctors, nurses, ambulances…): read it with healthcov.read_statistics(path)"
+                )
+                raise InputError(msg)
 
     @classmethod
     def names(cls) -> list[str]:

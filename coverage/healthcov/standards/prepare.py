@@ -27,6 +27,7 @@ from .costs import CostCache
 from .notes import Note
 from .options import AssessOptions
 from .profiles import Profile, Rule, load_profile
+from .statistics import prepared_statistics
 from .statuses import SCENARIOS, normalize_status
 from .vocabulary import EVALUATED_KINDS
 
@@ -498,6 +499,7 @@ def prepare(
         "scenario": facilities.attrs.get("scenario", "as given"),
         "population_method": population.attrs.get("population_method", "points with counts"),
         "area_population": pop_source,
+        "statistics": prepared_statistics(options.statistics, ar),
     }
     return Context(
         profile=prof,

@@ -53,5 +53,13 @@ TABLE_COLUMNS = [
     "source_ref",
     "source_clause",
     "source_quote",
+    "data_coverage",
+    "partial_data",
+    "supply_source",
+    "counted",
+    "target_year",
+    "baseline_2020",
+    "plan_status",
+    "plan_status_zh",
     "note",
 ]
