@@ -147,7 +147,7 @@ def test_report_command_partitioned_writes_the_same_verdicts(three_districts, tm
         assert "census polygons spread evenly on a 500 m grid" in text
     plain = pd.read_csv(tmp_path / "plain.csv", encoding="utf-8-sig")
     dask = pd.read_csv(tmp_path / "dask.csv", encoding="utf-8-sig")
-    assert len(plain) == 45 and set(plain["area_name"]) == {"黄浦区", "静安区", "虹口区", "宁波市"}
+    assert len(plain) == 45 and set(plain["area_name"]) == {"黄浦区", "静安区", "虹口区", "全部区域"}  # not the profile's city
     pd.testing.assert_frame_equal(dask, plain, check_exact=False, rtol=1e-9, atol=1e-9)
     # the district's census count, not the part the network happens to cover
     radius = plain.set_index(["rule_id", "area_name"]).loc[("ems.radius", "虹口区")]
@@ -215,3 +215,27 @@ def test_report_without_a_network_assesses_the_network_free_rules(report_inputs,
     assert (verdicts.loc["access.basic_circle", "verdict"] == "not_assessed").all()
     assert verdicts.loc[("basic.chc_per_pop", "黄浦区"), "verdict"] in ("pass", "partial", "fail")
     assert "Two districts, no roads" in out.read_text(encoding="utf-8")
+
+
+def test_report_ningbo_statistics_without_a_network(tmp_path, data_dir, capsys):
+    """Ningbo's OSM hospitals, districts and census with the plan's own district statistics (issue 10):
+    beds per 1,000 come from --statistics, checked here against the CSV by hand."""
+    areas = hc.datasets.census_areas("ningbo")
+    areas.to_file(tmp_path / "districts.gpkg", driver="GPKG")
+    stats = hc.datasets.path("ningbo_statistics")
+    out = tmp_path / "ningbo.html"
+    code = main(["report", "--facilities", str(hc.datasets.path("ningbo_hospitals")),
+                 "--population", str(tmp_path / "districts.gpkg"), "--areas", str(tmp_path / "districts.gpkg"),
+                 "--profile", "ningbo", "--statistics", str(stats), "--statistics-year", "2020", "--drop-codes", "330200",
+                 "--lang", "en",
+                 "--out", str(out), "-q"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out == ""  # -q: results only in the files
+    t = pd.read_csv(out.with_suffix(".csv"), encoding="utf-8-sig", dtype={"area_code": str})
+    beds = t[(t["rule_id"].str.startswith("ratio.beds")) & (t["area_name"] == "海曙区")].iloc[0]
+    csv = pd.read_csv(stats, dtype={"area_code": str}).set_index("area_name")
+    assert csv.loc["海曙区", "beds_2020"] == 7591 and csv.loc["海曙区", "beds_per_1000_2025_plan"] == 10.05
+    # the rate: 7,591 beds for the district's residents, per 1,000 (the census count the report uses)
+    assert beds["value"] == pytest.approx(7591 / beds["pop"] * 1000, rel=1e-9)
+    assert beds["threshold"] == pytest.approx(10.05) and beds["verdict"] == "fail"

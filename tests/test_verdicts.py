@@ -492,3 +492,12 @@ def test_plan_status_of_draft_plans(ningbo):
     assert len(own) and (own["plan_status_zh"] == "送审稿").all() and (own["target_year"] == 2025).all()
     inherited = t[t["profile"] == "ningbo"]
     assert len(inherited) and (inherited["plan_status_zh"] == "已印发").all()
+
+
+def test_statistics_without_a_resource_column_name_the_year(data_dir):
+    """Ningbo's CSV has beds_2020, doctors_2020…: without year= nothing would feed the rules, so it is an
+    error that names the year to pass (not a silent no-op)."""
+    with pytest.raises(hc.MissingColumnError, match=r"year=2020 \(command line: --statistics-year 2020\)"):
+        hc.read_statistics(hc.datasets.path("ningbo_statistics"))
+    st = hc.read_statistics(hc.datasets.path("ningbo_statistics"), year=2020, drop_codes=["330200"])
+    assert st.set_index("area_name").loc["海曙区", "beds"] == 7591

@@ -27,6 +27,10 @@ __all__ = [
 
 #: name -> (path inside the data folder, one-line description)
 CATALOGUE: dict[str, tuple[str, str]] = {
+    "ningbo_statistics": (
+        "statistics/ningbo_district_resources_2020.csv",
+        "Ningbo district resources 2020 (beds, doctors, nurses) against the plan's 2025 targets",
+    ),
     "shanghai_network": (
         "osm_roads_china/shanghai_center_drive_2025.osm",
         "central Shanghai OSM XML drive network, 2025",

@@ -181,14 +181,27 @@ def _assess_options(args: argparse.Namespace) -> dict[str, Any]:
         "target_share": args.target_share,
         "radius_metric": args.radius_metric,
         "cross_boundary": not args.no_cross_boundary,
+        "complete_types": args.complete_types,
+        "jurisdiction": args.jurisdiction,
     }
+
+
+def _statistics(con: Console, hc: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """``statistics=`` for assess when ``--statistics`` is given (read and checked first)."""
+    if not args.statistics:
+        return {}
+    with con.step(f"reading the area statistics {Path(args.statistics).name}"):
+        st = hc.read_statistics(args.statistics, year=args.statistics_year, drop_codes=args.drop_codes)
+    con.say(f"  statistics: {len(st)} areas, columns {', '.join(c for c in st.columns if c != 'area_code')}")
+    return {"statistics": st}
 
 
 def cmd_report(args: argparse.Namespace, con: Console) -> int:
     import healthcov as hc
     from healthcov.report.html_report import check_report_paths
 
-    out = check_report_paths(args.out, inputs=_local(args.network, args.facilities, args.population, args.areas))
+    inputs = _local(args.network, args.facilities, args.population, args.areas, args.statistics)
+    out = check_report_paths(args.out, inputs=inputs)
     if args.scheduler or args.workers is not None:
         res, graphs = _report_distributed(con, hc, args), None
     else:
@@ -201,7 +214,7 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
             con.say("  no road network given: only the rules that need none are assessed (the report says which)")
         fac, areas, pop = _read_inputs(con, hc, args)
         with con.step(f"assessing the {args.profile} standards"):
-            res = hc.assess(graphs or None, fac, pop, areas, **_assess_options(args))
+            res = hc.assess(graphs or None, fac, pop, areas, **_assess_options(args), **_statistics(con, hc, args))
     _print_result(con, res)
     _write_report(con, hc, res, out, args, graphs=graphs)
     if args.to_postgis:
@@ -250,6 +263,7 @@ def _report_distributed(con: Console, hc: Any, args: argparse.Namespace) -> Any:
             scheduler=args.scheduler,
             workers=args.workers,
             **_assess_options(args),
+            **_statistics(con, hc, args),
         )
 
 

@@ -135,6 +135,7 @@ def read_statistics(
         df = df.rename(columns={c: m.group(1) for c in df.columns if (m := suffix.match(str(c)))})
     if rename:
         df = df.rename(columns=dict(rename))
+    _check_some_resource(df, label, year)
     if "area_code" in df.columns:
         df["area_code"] = df["area_code"].astype(str).str.strip()
         drop = {str(c) for c in drop_codes}
@@ -143,3 +144,27 @@ def read_statistics(
     out = check_statistics(df, label, known)
     out.attrs["source"] = label
     return out
+
+
+def _check_some_resource(df: pd.DataFrame, label: str, year: int | None) -> None:
+    """A table none of whose columns is a resource the rules read is an error that says which would be:
+    with only ``beds_2020``-style columns it names the year to pass (a silent no-op otherwise)."""
+    if any(c in RESOURCE_COLUMNS for c in df.columns):
+        return
+    years = sorted(
+        {
+            m.group(2)
+            for c in df.columns
+            if (m := re.match(r"^(.+)_(\d{4})$", str(c))) and m.group(1) in RESOURCE_COLUMNS
+        }
+    )
+    hint = (
+        f"; its columns end in a year: pass year={years[0]} (command line: --statistics-year {years[0]})"
+        if years
+        else ""
+    )
+    msg = (
+        f"{label} has none of the columns the ratio rules read ({', '.join(RESOURCE_COLUMNS)}){hint}, "
+        "or name yours with rename={'床位数': 'beds', ...}"
+    )
+    raise MissingColumnError(msg)
