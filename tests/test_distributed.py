@@ -353,6 +353,11 @@ def test_shanghai_districts_equal_single_machine(shanghai, cluster):
     # per-resident values, areas, and the snapping of every facility inside the districts
     pd.testing.assert_frame_equal(res.demand, single.demand, check_exact=False, rtol=1e-9, atol=1e-9)
     pd.testing.assert_frame_equal(res.areas, single.areas)
+    # the response-time sensitivity table (3 / 5 min × free-flow / peak), per area and city-wide
+    key = ["rule_id", "area_code", "activation_delay_min", "speed"]
+    sa, sb = (r.sensitivity.sort_values(key).reset_index(drop=True) for r in (res, single))
+    assert set(sb["area_code"]) >= {"310101"} and len(sa) == len(sb)
+    pd.testing.assert_frame_equal(sa, sb, check_exact=False, rtol=1e-9, atol=1e-9)
     inside = single.facilities["area_code"].notna()
     buffers = res.assumptions["execution"]["buffer_m"]
     for m in MODES:

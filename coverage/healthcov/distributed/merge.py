@@ -89,11 +89,12 @@ def _client_result(rule: Rule, base: Assessment) -> RuleResult:
 
 def _area_result(rule: Rule, ctx: Context, parts: dict[str, Any], present: bool) -> RuleResult:
     """An area rule of the network kinds: each area's row and notes from its partition (or its failure)."""
-    rows, notes = [], []
+    rows, notes, sens = [], [], []
     results, failures, specs = parts["results"], parts["failures"], parts["specs"]
     for i in range(len(specs)):
         if i in results:
             rows.append(dict(parts["rows"][i][rule.id]))
+            sens += [r for r in results[i].get("sensitivity", ()) if r["rule_id"] == rule.id]
             for n in results[i]["notes"]:
                 # the task saw only the facilities near its area: "none of this type" is the client's to say
                 if n.rule_id == rule.id and not (present and n.code == "no_facilities"):
@@ -109,7 +110,7 @@ def _area_result(rule: Rule, ctx: Context, parts: dict[str, Any], present: bool)
             }
         )
         notes.append(_failed_note(rule.id, area["area_code"], f"未评估：分区{what}", f"not assessed: {what}"))
-    return RuleResult(rule.id, tuple(rows), parts["values"].get(rule.id), tuple(notes))
+    return RuleResult(rule.id, tuple(rows), parts["values"].get(rule.id), tuple(notes), sensitivity=tuple(sens))
 
 
 def _jurisdiction_result(rule: Rule, ctx: Context, failed: list[str], n: int) -> RuleResult:

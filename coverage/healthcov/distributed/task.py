@@ -332,6 +332,8 @@ def _pieces(
     return {
         "rows": own.drop(columns=["verdict_zh", "note"]).to_dict("records"),
         "notes": [n for n in res.notes if n.rule_id is not None and n.area_code == code],
+        # the response-time sensitivity of this area (the jurisdiction's is recomputed by the merge)
+        "sensitivity": res.sensitivity[res.sensitivity["area_code"] == code].to_dict("records"),
         "run_notes": [n for n in res.notes if n.rule_id is None],
         "demand": demand,
         "facilities": _snaps(res.facilities, spec["area"].geometry.iloc[0], state),
