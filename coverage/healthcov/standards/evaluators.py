@@ -24,6 +24,7 @@ from .notes import Note
 from .prepare import Context
 from .profiles import Rule
 from .profiles import strictest as strictest_rule
+from .readings import reading_evaluator
 from .vocabulary import ALL
 
 __all__ = ["RuleResult", "PointValues", "evaluate", "pick_mode", "value_by_class"]
@@ -544,7 +545,7 @@ _EVALUATORS = {
 
 def _pieces(rule: Rule, ctx: Context) -> list[_Piece]:
     """The rule on every area (or on the jurisdiction, and the areas with their own targets)."""
-    fn = _EVALUATORS[rule.kind]
+    fn = reading_evaluator(rule) or _EVALUATORS[rule.kind]  # the plans' readings (standards/readings.py)
     if str(rule.params.get("scope", "area")) == "jurisdiction":
         if rule.kind not in ("response_time", "ratio"):
             msg = f"rule {rule.id}: scope='jurisdiction' is supported for response_time and ratio rules only"
