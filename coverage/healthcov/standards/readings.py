@@ -350,9 +350,8 @@ def ratio_cap(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> Pie
 def _missing_qualifiers(rule: Rule, ctx: Context) -> tuple[str, str] | None:
     """What the data lack to apply the rule's owner / grade (no facility of its types has one), else None."""
     fac = ctx.facilities.loc[ctx.facilities_of(tuple(rule.facility_types))]
-    if rule.params.get("grade_min"):
-        if "grade" not in fac.columns or not fac["grade"].notna().any():
-            return "医院等级", "hospital grades"
+    if rule.params.get("grade_min") and ("grade" not in fac.columns or not fac["grade"].notna().any()):
+        return "医院等级", "hospital grades"
     if rule.params.get("owner"):
         if "owner" not in fac.columns or not (fac["owner"].astype(str) != "unknown").any():
             return "举办主体", "owners"
