@@ -352,9 +352,9 @@ def _missing_qualifiers(rule: Rule, ctx: Context) -> tuple[str, str] | None:
     fac = ctx.facilities.loc[ctx.facilities_of(tuple(rule.facility_types))]
     if rule.params.get("grade_min") and ("grade" not in fac.columns or not fac["grade"].notna().any()):
         return "医院等级", "hospital grades"
-    if rule.params.get("owner"):
-        if "owner" not in fac.columns or not (fac["owner"].astype(str) != "unknown").any():
-            return "举办主体", "owners"
+    owners_known = "owner" in fac.columns and bool((fac["owner"].astype(str) != "unknown").any())
+    if rule.params.get("owner") and not owners_known:
+        return "举办主体", "owners"
     return None
 
 
