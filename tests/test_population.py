@@ -30,11 +30,40 @@ def test_spread_by_road_length_by_hand():
     import geopandas as gpd
 
     poly = gpd.GeoDataFrame({"pop": [800.0]}, geometry=[box], crs="EPSG:32651")
-    pts = spread_population(poly, G, partial="all")
+    pts = spread_population(poly, G, partial="all", placement="nodes")
     got = dict(zip(pts["node"], pts["pop"], strict=True))
     assert got == pytest.approx({0: 100.0, 1: 400.0, 2: 300.0})
     assert pts["pop"].sum() == pytest.approx(800.0)
     assert "estimate" in pts.attrs["population_method"]
+
+
+def test_spread_along_the_roads_by_hand():
+    G = _line_graph()  # nodes at x = 500,000 / 500,100 / 500,400; roads of 100 m and 300 m
+    import geopandas as gpd
+
+    box = shapely.box(499_900, 3_299_900, 500_500, 3_300_100)
+    poly = gpd.GeoDataFrame({"pop": [800.0]}, geometry=[box], crs="EPSG:32651")
+    pts = spread_population(poly, G, partial="all")  # default: along the roads, a point every ≤ 100 m
+    # 800 people on 400 m of road = 2 per metre: the 100 m road → one point of 200 at its middle (x + 50);
+    # the 300 m road → three points of 200 at the middles of its 100 m thirds (x + 150, 250, 350)
+    assert sorted(zip(pts.geometry.x.round(6), pts["pop"], strict=True)) == [
+        (500_050.0, 200.0),
+        (500_150.0, 200.0),
+        (500_250.0, 200.0),
+        (500_350.0, 200.0),
+    ]
+    assert set(pts["node"]) == {"0-1", "1-2"} and "along the roads" in pts.attrs["population_method"]
+    # a coarser spacing: 250 m → the 300 m road is cut in two pieces of 150 m (300 people each)
+    coarse = spread_population(poly, G, partial="all", spacing_m=250)
+    assert sorted(zip(coarse.geometry.x.round(6), coarse["pop"], strict=True)) == [
+        (500_050.0, 200.0),
+        (500_175.0, 300.0),
+        (500_325.0, 300.0),
+    ]
+    with pytest.raises(hc.InputError, match="placement"):
+        spread_population(poly, G, placement="roads")
+    with pytest.raises(hc.InputError, match="spacing_m"):
+        spread_population(poly, G, spacing_m=0)
 
 
 def test_spread_keeps_unplaced_polygons_and_warns():
@@ -44,7 +73,7 @@ def test_spread_keeps_unplaced_polygons_and_warns():
     far = shapely.box(600_000, 3_400_000, 600_100, 3_400_100)
     near = shapely.box(499_900, 3_299_900, 500_500, 3_300_100)
     polys = gpd.GeoDataFrame({"pop": [50.0, 10.0], "code": ["A", "B"]}, geometry=[near, far], crs="EPSG:32651")
-    with pytest.warns(hc.HealthcovWarning, match="1 population polygons have no road node.*'B'"):
+    with pytest.warns(hc.HealthcovWarning, match="1 population polygons have no road inside.*'B'"):
         pts = spread_population(polys, G, partial="all", id_column="code")
     assert pts["pop"].sum() == pytest.approx(50.0)
     unplaced = pts.attrs["unplaced"]
@@ -117,7 +146,7 @@ def test_census_areas_real_totals(data_dir):
 
 def test_spread_census_onto_shanghai_network(data_dir, shanghai_drive):
     areas = hc.datasets.census_areas("shanghai")
-    with pytest.warns(hc.HealthcovWarning, match="8 population polygons have no road node"):
+    with pytest.warns(hc.HealthcovWarning, match="8 population polygons have no road inside"):
         pts = spread_population(areas, shanghai_drive, id_column="area_code")
     per = pts.groupby("source_area")["pop"].sum()
     # 黄浦区 lies almost wholly inside the central network: nearly all of its 662,030 residents are placed
