@@ -545,7 +545,8 @@ _EVALUATORS = {
 
 def _pieces(rule: Rule, ctx: Context) -> list[_Piece]:
     """The rule on every area (or on the jurisdiction, and the areas with their own targets)."""
-    fn = reading_evaluator(rule) or _EVALUATORS[rule.kind]  # the plans' readings (standards/readings.py)
+    # the plans' readings and per-resident classes (standards/readings.py)
+    fn = reading_evaluator(rule, _EVALUATORS[rule.kind]) or _EVALUATORS[rule.kind]
     if str(rule.params.get("scope", "area")) == "jurisdiction":
         if rule.kind not in ("response_time", "ratio"):
             msg = f"rule {rule.id}: scope='jurisdiction' is supported for response_time and ratio rules only"

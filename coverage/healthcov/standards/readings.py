@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ __all__ = [
     "per_unit_or_pop",
     "ratio_cap",
     "qualified_count",
+    "by_resident_class",
 ]
 
 #: note codes of this module (added to :data:`~healthcov.standards.notes.NOTE_CODES`)
@@ -46,6 +47,7 @@ READING_NOTE_CODES = {
     "reading": "which branch of a disjunctive rule (per street, or per residents) decided the verdict",
     "no_unit_count": "the number of streets (or other units) in the area is unknown",
     "cap": "the rule is a cap (a maximum), not a floor",
+    "resident_classes": "how many residents were judged under each class (urban/rural) and by which rule",
     "qualified": "only facilities of the named owners / grades count",
 }
 NOTE_CODES.update(READING_NOTE_CODES)
@@ -404,11 +406,118 @@ def qualified_count(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) 
     return Piece(out, n.items)
 
 
-Evaluator = Callable[[Rule, Any, str, Context], Piece]
+Evaluator = Callable[[Rule, Any, str, Context], Any]
+
+_SHARE_KINDS = ("service_circle", "service_radius")
+_CLASS_WORDS = {"urban": ("城区", "urban"), "rural": ("农村", "rural"), "none": ("无标准", "no class")}
 
 
-def reading_evaluator(rule: Rule) -> Evaluator | None:
-    """The evaluator of this module for ``rule``, or ``None`` when the kind's own evaluator applies."""
+def _class_pieces(base: Evaluator, rule: Rule, area: pd.Series, ctx: Context, rc: np.ndarray) -> list[tuple[str, Any]]:
+    """The rule on each class of residents of the area: the others' population set to 0 (same costs)."""
+    m = ctx.in_area(area["area_code"])
+    pop = ctx.pop
+    out = []
+    for c in ("urban", "rural", "none"):
+        sel = m & (rc == c)
+        if not (pop[sel] > 0).any():
+            continue
+        dem = ctx.demand.copy()
+        dem.loc[~(rc == c), "pop"] = 0.0
+        sub = replace(ctx, demand=dem)  # the same cost cache: costs do not depend on the population
+        a = area.copy()
+        a["area_class"] = c
+        out.append((c, base(rule, a, c, sub)))
+    return out
+
+
+def _combine_rows(rule: Rule, ctx: Context, area: pd.Series, parts: list[tuple[str, Any]]) -> dict[str, Any]:
+    rows = {c: p.row for c, p in parts if "pop" in p.row and np.isfinite(p.row.get("pop", np.nan))}
+    base = dict(parts[0][1].row)
+    base["area_class"] = area["area_class"]
+    if not rows:
+        return base
+    pop = sum(r["pop"] for r in rows.values())
+    cov = sum(r["pop_covered"] for r in rows.values())
+    share = cov / pop if pop > 0 else float("nan")
+    o = ctx.options
+    if rule.kind in _SHARE_KINDS:
+        verdict = (
+            "pass" if share >= o.target_share - 1e-12 else ("partial" if share >= o.partial_share - 1e-12 else "fail")
+        )
+        value, threshold = share, o.target_share
+    else:
+        order = ["pass", "partial", "fail"]
+        verdict = max((r["verdict"] for r in rows.values()), key=lambda v: order.index(v) if v in order else -1)
+        value, threshold = base.get("value"), base.get("threshold")
+    means = [(r["pop"], r.get("mean_min", np.nan)) for r in rows.values()]
+    ok = [(w, v) for w, v in means if np.isfinite(v)]
+    base.update(
+        standard="; ".join(f"{c}: {r.get('standard', '')}" for c, r in rows.items()),
+        verdict=verdict,
+        verdict_lenient=verdict if rule.kind != "service_radius" else base.get("verdict_lenient", verdict),
+        value=value,
+        threshold=threshold,
+        margin=(value - threshold) if rule.kind in _SHARE_KINDS else base.get("margin"),
+        pop=pop,
+        pop_covered=cov,
+        pop_not_covered=pop - cov,
+        share=share,
+        mean_min=sum(w * v for w, v in ok) / sum(w for w, _ in ok) if ok else float("nan"),
+        p90_min=max((r.get("p90_min", np.nan) for r in rows.values()), default=float("nan")),
+    )
+    if len(rows) > 1:
+        base["limit"] = float("nan")  # one limit per class: see standard
+    return base
+
+
+def by_resident_class(base: Evaluator) -> Evaluator:
+    """``base`` evaluated per class of resident when the population carries ``resident_class``.
+
+    Each resident is judged by the threshold of their own class (urban 15 min, rural 20 min …);
+    the row adds the classes up (residents covered within their own class's threshold) and its
+    notes say how many residents were judged under each class and by which rule
+    (:func:`~healthcov.standards.area_classes.classify_residents`). Without the column, ``base``
+    runs unchanged.
+    """
+    from .area_classes import RESIDENT_CLASS
+
+    def evaluate(rule: Rule, area: Any, cls: str, ctx: Context) -> Any:
+        if area is None or RESIDENT_CLASS not in ctx.demand.columns:
+            return base(rule, area, cls, ctx)
+        rc = ctx.demand[RESIDENT_CLASS].astype(str).to_numpy()
+        parts = _class_pieces(base, rule, area, ctx, rc)
+        if not parts:
+            return base(rule, area, cls, ctx)
+        row = _combine_rows(rule, ctx, area, parts)
+        notes = [n for _, p in parts for n in p.notes]
+        m = ctx.in_area(area["area_code"])
+        how = str(ctx.demand.attrs.get("resident_classes", "resident_class column"))
+        counts = {c: float(ctx.pop[m & (rc == c)].sum()) for c, _ in parts}
+        zh = "；".join(f"{_CLASS_WORDS[c][0]}居民 {v:,.0f} 人按{_CLASS_WORDS[c][0]}标准" for c, v in counts.items())
+        en = "; ".join(
+            f"{v:,.0f} {_CLASS_WORDS[c][1]} residents judged by the {c} threshold" for c, v in counts.items()
+        )
+        notes.insert(0, Note("resident_classes", row["area_code"], rule.id, f"{zh}（{how}）", f"{en} ({how})"))
+        points = None
+        recorded = [(c, p.points) for c, p in parts if p.points is not None]
+        if recorded:
+            vals = np.full(int(m.sum()), np.nan)
+            covered = np.zeros(int(m.sum()), bool)
+            for c, (_, v, cv) in recorded:
+                own = rc[m] == c
+                vals[own], covered[own] = np.asarray(v)[own], np.asarray(cv)[own]
+            points = (m, vals, covered)
+        return Piece(row, notes, points)
+
+    return evaluate
+
+
+def reading_evaluator(rule: Rule, base: Evaluator | None = None) -> Evaluator | None:
+    """The evaluator of this module for ``rule``, or ``None`` when the kind's own evaluator applies.
+
+    ``base`` is the kind's own evaluator: time and distance rules get it wrapped by
+    :func:`by_resident_class` (a no-op unless the population carries ``resident_class``).
+    """
     p = rule.params
     if rule.kind == "ratio" and (p.get("or_per_unit") or p.get("reading") == "range"):
         return per_unit_or_pop
@@ -416,4 +525,6 @@ def reading_evaluator(rule: Rule) -> Evaluator | None:
         return ratio_cap
     if rule.kind == "count_per_area" and (p.get("owner") or p.get("grade_min")):
         return qualified_count
+    if base is not None and rule.kind in (*_SHARE_KINDS, "response_time"):
+        return by_resident_class(base)
     return None
