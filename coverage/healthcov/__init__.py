@@ -76,8 +76,8 @@ from .standards import (
     prepare_areas,
     prepare_facilities,
 )
-from .standards.facility_types import classify_facilities
 from .standards.area_classes import classify_residents
+from .standards.facility_types import classify_facilities
 from .standards.profiles import compare_with_parents, list_profiles, load_profile
 from .standards.typing_report import TypingReport, typing_report
 from .traveltime import nodes_frame, travel_times
