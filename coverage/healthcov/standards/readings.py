@@ -448,16 +448,18 @@ def _combine_rows(rule: Rule, ctx: Context, area: pd.Series, parts: list[tuple[s
     else:
         order = ["pass", "partial", "fail"]
         verdict = max((r["verdict"] for r in rows.values()), key=lambda v: order.index(v) if v in order else -1)
-        value, threshold = base.get("value"), base.get("threshold")
     means = [(r["pop"], r.get("mean_min", np.nan)) for r in rows.values()]
     ok = [(w, v) for w, v in means if np.isfinite(v)]
+    if rule.kind not in _SHARE_KINDS:  # one limit per class (see standard): the value is the overall mean
+        value = sum(w * v for w, v in ok) / sum(w for w, _ in ok) if ok else float("nan")
+        threshold = float("nan") if len(rows) > 1 else float(base.get("threshold", float("nan")))
     base.update(
         standard="; ".join(f"{c}: {r.get('standard', '')}" for c, r in rows.items()),
         verdict=verdict,
         verdict_lenient=verdict if rule.kind != "service_radius" else base.get("verdict_lenient", verdict),
         value=value,
         threshold=threshold,
-        margin=(value - threshold) if rule.kind in _SHARE_KINDS else base.get("margin"),
+        margin=(value - threshold) if (rule.kind in _SHARE_KINDS or len(rows) == 1) else float("nan"),
         pop=pop,
         pop_covered=cov,
         pop_not_covered=pop - cov,
