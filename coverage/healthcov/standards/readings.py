@@ -459,7 +459,7 @@ def _combine_rows(rule: Rule, ctx: Context, area: pd.Series, parts: list[tuple[s
         verdict_lenient=verdict if rule.kind != "service_radius" else base.get("verdict_lenient", verdict),
         value=value,
         threshold=threshold,
-        margin=(value - threshold) if (rule.kind in _SHARE_KINDS or len(rows) == 1) else float("nan"),
+        margin=value - threshold if rule.kind in _SHARE_KINDS else (base.get("margin") if len(rows) == 1 else np.nan),
         pop=pop,
         pop_covered=cov,
         pop_not_covered=pop - cov,
@@ -487,9 +487,10 @@ def by_resident_class(base: Evaluator) -> Evaluator:
         if area is None or RESIDENT_CLASS not in ctx.demand.columns:
             return base(rule, area, cls, ctx)
         rc = ctx.demand[RESIDENT_CLASS].astype(str).to_numpy()
+        whole = base(rule, area, cls, ctx)  # snaps and costs cached with the full population (and its notes)
         parts = _class_pieces(base, rule, area, ctx, rc)
         if not parts:
-            return base(rule, area, cls, ctx)
+            return whole
         row = _combine_rows(rule, ctx, area, parts)
         notes = [n for _, p in parts for n in p.notes]
         m = ctx.in_area(area["area_code"])
