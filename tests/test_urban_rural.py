@@ -131,3 +131,64 @@ def test_each_resident_judged_by_their_class(tmp_path, classified, area_class, s
         covered = res.demand["ems.radius:covered"].to_numpy()
         assert covered.tolist() == [True] * 9 + [False] + [True] * 4
         assert np.isclose(res.demand.loc[~covered, "pop"].sum(), 6_000)
+
+
+def test_response_time_by_resident_class_on_a_road(tmp_path):
+    # a straight road 0 —1 km— 1 —1 km— 2 —1 km— 3 —1 km— 4 with the station at node 0; 100 urban residents
+    # at node 1 (one road piece away) and 10 rural residents at node 4 (four pieces away)
+    import networkx as nx
+
+    G = nx.MultiDiGraph(crs=CRS)
+    for n in range(5):
+        G.add_node(n, x=X0 + n * KM, y=Y0)
+    for n in range(4):
+        G.add_edge(n, n + 1, highway="primary", length=KM)
+        G.add_edge(n + 1, n, highway="primary", length=KM)
+    G = hc.read_network(G, mode="drive")
+    tt = G.edges[0, 1, 0]["travel_time"] / 60.0  # minutes per km on this road
+    urban_lim, rural_lim = 1.5 * tt, 3.0 * tt  # urban at 1 tt: within; rural at 4 tt: over
+    prof = tmp_path / "resp.toml"
+    prof.write_text(
+        PROFILE.split("[[rules]]")[0]
+        + textwrap.dedent(
+            f"""
+            [[rules]]
+            id = "ems.response"
+            kind = "response_time"
+            status = "guiding"
+            title = {{ zh = "急救反应时间", en = "Response time" }}
+            facility_types = ["ems_station"]
+            minutes_lt = {{ urban = {urban_lim!r}, rural = {rural_lim!r} }}
+            source = {{ ref = "test:2", quote = "城市、农村平均急救反应时间" }}
+            """
+        ),
+        encoding="utf-8",
+    )
+    area = gpd.GeoDataFrame(
+        {"area_name": ["混合区"], "area_code": ["M"], "area_class": ["urban"]},
+        geometry=[shapely.box(X0 - KM, Y0 - KM, X0 + 5 * KM, Y0 + KM)],
+        crs=CRS,
+    )
+    pop = gpd.GeoDataFrame(
+        {"pop": [100.0, 10.0], "resident_class": ["urban", "rural"]},
+        geometry=[shapely.Point(X0 + KM, Y0), shapely.Point(X0 + 4 * KM, Y0)],
+        crs=CRS,
+    )
+    fac = gpd.GeoDataFrame(
+        {"name": ["站"], "facility_type": ["ems_station"]}, geometry=[shapely.Point(X0, Y0)], crs=CRS
+    )
+
+    def run(p):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", hc.HealthcovWarning)
+            return assess(G, fac, p, area, profile=prof, activation_delay_min=0.0).table.iloc[0]
+
+    mixed = run(pop)
+    # urban residents pass (1 tt < 1.5 tt), rural fail (4 tt ≥ 3 tt): the area fails; value = the overall mean
+    assert mixed["verdict"] == "fail"
+    assert mixed["value"] == pytest.approx((100 * tt + 10 * 4 * tt) / 110)
+    assert "100 urban residents judged by the urban threshold" in mixed["note"]
+    assert "10 rural residents judged by the rural threshold" in mixed["note"]
+    # one class for the area (urban): the mean 1.27 tt < 1.5 tt passes — the rural residents' delay is hidden
+    whole = run(pop.drop(columns="resident_class"))
+    assert whole["verdict"] == "pass" and whole["value"] == pytest.approx(mixed["value"])
