@@ -74,9 +74,7 @@ def test_report_files_as_one_set(shanghai, tmp_path):
     out = hc.write_report(shanghai, tmp_path / "r.html", layers, lang="zh")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.gpkg", "r.html", "r.xlsx"]
     table = pd.read_csv(out.with_suffix(".csv"), encoding="utf-8-sig")
-    assert (
-        len(table) == len(shanghai.table) == 48
-    )  # 45 + hosp.tertiary_general_per_unit, now evaluated (grade_min, issue 10)
+    assert len(table) == len(shanghai.table) == 48  # + the tertiary rule, now evaluated (issue 10)
     with pytest.raises(hc.InputError, match="also an input"):
         hc.write_report(shanghai, tmp_path / "r.html", layers, inputs=[tmp_path / "r.gpkg"])
 
