@@ -125,16 +125,16 @@ def test_xlsx_sheets(shanghai, tmp_path):
     assert len(book["verdicts"]) == 48
     matrix = book["matrix"].set_index("区域")
     assert list(matrix.index) == ["虹口区", "静安区", "黄浦区"]  # worst first, as in the report
-    assert matrix.loc["黄浦区", "15分钟健康服务圈"] == f"{VERDICT_SYMBOLS['pass']} 达标 98.8%"
-    assert matrix.loc["虹口区", "社区卫生服务中心（每3-10万人1家）"] == f"{VERDICT_SYMBOLS['partial']} 部分达标 19 个"
+    assert matrix.loc["黄浦区", "15分钟健康服务圈"] == f"{VERDICT_SYMBOLS['pass']} 达标 96.0%"  # along the roads
+    assert matrix.loc["虹口区", "社区卫生服务中心（每个街道或每3-10万人1家）"] == f"{VERDICT_SYMBOLS['partial']} 部分达标 13 个"
     ws = load_workbook(path)["matrix"]
     assert ws["B2"].fill.fgColor.rgb.endswith(VERDICT_COLOURS["pass"].lstrip("#"))
     counted = book["facilities counted"]
     assert len(counted) == len(facilities_counted(shanghai)) > 0
-    # 26 CHCs in 黄浦区 count for the CHC-per-population rule (the table's "present")
+    # 14 CHCs in 黄浦区 (strict typing) count for the CHC rule (the table's "present")
     chc = counted[(counted["area_name"] == "黄浦区") & counted["rules"].str.contains("basic.chc_per_pop")]
     t = shanghai.table.set_index(["area_name", "rule_id"])
-    assert len(chc) == t.loc[("黄浦区", "basic.chc_per_pop"), "present"] == 26
+    assert len(chc) == t.loc[("黄浦区", "basic.chc_per_pop"), "present"] == 14
 
 
 def test_csv_has_a_bom(shanghai, tmp_path):
