@@ -126,7 +126,8 @@ def test_xlsx_sheets(shanghai, tmp_path):
     matrix = book["matrix"].set_index("区域")
     assert list(matrix.index) == ["虹口区", "静安区", "黄浦区"]  # worst first, as in the report
     assert matrix.loc["黄浦区", "15分钟健康服务圈"] == f"{VERDICT_SYMBOLS['pass']} 达标 96.0%"  # along the roads
-    assert matrix.loc["虹口区", "社区卫生服务中心（每个街道或每3-10万人1家）"] == f"{VERDICT_SYMBOLS['partial']} 部分达标 13 个"
+    chc_rule = "社区卫生服务中心（每个街道或每3-10万人1家）"
+    assert matrix.loc["虹口区", chc_rule] == f"{VERDICT_SYMBOLS['partial']} 部分达标 13 个"
     ws = load_workbook(path)["matrix"]
     assert ws["B2"].fill.fgColor.rgb.endswith(VERDICT_COLOURS["pass"].lstrip("#"))
     counted = book["facilities counted"]
