@@ -272,3 +272,53 @@ def test_ningbo_real_chc_and_county_hospitals(data_dir):
     assert gen.loc["鄞州区", "present"] == 1  # 鄞州区第三医院 of 13 general hospitals
     # OSM gives no grades: the tertiary rule is not assessed rather than failed
     assert (t.xs("hosp.tertiary_general_per_unit", level=0)["verdict"] == "not_assessed").all()
+
+
+def test_tertiary_within_an_hour_counts_graded_hospitals_only(tmp_path):
+    # a road 0 —1 km— 1 —1 km— 2 —1 km— 3: a grade-2A hospital at node 1, a 3A one at node 3; 100 residents at
+    # node 0 and 50 at node 2. Limit: 1.5 road pieces by car. Any hospital: everyone within 1 piece → 100 %.
+    # Grade ≥ 3 only: node 2 is 1 piece from the 3A (covered), node 0 is 3 pieces away (not) → 50 / 150.
+    import networkx as nx
+
+    G = nx.MultiDiGraph(crs=CRS)
+    for n in range(4):
+        G.add_node(n, x=X0 + n * 1000.0, y=Y0)
+    for n in range(3):
+        G.add_edge(n, n + 1, highway="primary", length=1000.0)
+        G.add_edge(n + 1, n, highway="primary", length=1000.0)
+    G = hc.read_network(G, mode="drive")
+    limit = 1.5 * G.edges[0, 1, 0]["travel_time"] / 60.0
+    rule = f"""
+[[rules]]
+id = "access.tertiary_1h"
+kind = "service_circle"
+status = "guiding"
+title = {{ zh = "1小时三级医院", en = "Tertiary within an hour" }}
+facility_types = ["hospital_general"]
+minutes = {limit!r}
+grade_min = "3"
+travel_mode = "drive"
+source = {{ ref = "004:532-536", quote = "加快构建全市1小时三级医院就医网络" }}
+"""
+    areas = gpd.GeoDataFrame(
+        {"area_name": ["甲区"], "area_code": ["A"], "pop": [150.0]},
+        geometry=[shapely.box(X0 - 500, Y0 - 500, X0 + 3500, Y0 + 500)],
+        crs=CRS,
+    )
+    pop = gpd.GeoDataFrame({"pop": [100.0, 50.0]}, geometry=shapely.points([(X0, Y0), (X0 + 2000, Y0)]), crs=CRS)
+    fac = gpd.GeoDataFrame(
+        {"name": ["二甲医院", "三甲医院"], "facility_type": ["hospital_general"] * 2, "grade": ["2A", "3A"]},
+        geometry=shapely.points([(X0 + 1000, Y0), (X0 + 3000, Y0)]),
+        crs=CRS,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.HealthcovWarning)
+        res = assess({"drive": G}, fac, pop, areas, profile=_profile(tmp_path, rule))
+    row = res.table.iloc[0]
+    assert row["share"] == pytest.approx(50 / 150) and row["mode"] == "drive"
+    assert "only grade ≥ 3: 1" in row["note"]
+    no_grades = fac.drop(columns="grade").assign(name=["东医院", "西医院"])  # no grade in the names either
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hc.HealthcovWarning)
+        res = assess({"drive": G}, no_grades, pop, areas, profile=_profile(tmp_path, rule))
+    assert res.table.iloc[0]["verdict"] == "not_assessed" and "no hospital grades" in res.table.iloc[0]["note"]

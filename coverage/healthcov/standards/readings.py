@@ -40,6 +40,7 @@ __all__ = [
     "ratio_cap",
     "qualified_count",
     "by_resident_class",
+    "qualified_time",
 ]
 
 #: note codes of this module (added to :data:`~healthcov.standards.notes.NOTE_CODES`)
@@ -515,6 +516,42 @@ def by_resident_class(base: Evaluator) -> Evaluator:
     return evaluate
 
 
+def _qualified_context(rule: Rule, ctx: Context) -> Context:
+    """``ctx`` with only the facilities of the rule's owners / grades, its own cost arrays (kept in the run's
+    cache under a key of their own) and, for a rule with ``travel_mode``, that network for its circles."""
+    from .costs import CostCache
+
+    key = ("qualified", tuple(rule.params.get("owner") or ()), str(rule.params.get("grade_min") or ""))
+    arrays = ctx.costs.arrays.setdefault(key, {})  # type: ignore[arg-type]
+    costs = CostCache(arrays=arrays, snaps=ctx.costs.snaps, snap_notes=ctx.costs.snap_notes)  # type: ignore[arg-type]
+    fac = ctx.facilities.loc[qualified_mask(ctx.facilities, rule.params)]
+    options = ctx.options
+    mode = rule.params.get("travel_mode")
+    if mode:
+        options = replace(options, circle_modes=dict.fromkeys(("urban", "rural", "none"), str(mode)))
+    return replace(ctx, facilities=fac, costs=costs, options=options)
+
+
+def qualified_time(base: Evaluator) -> Evaluator:
+    """A time or distance rule with ``owner`` / ``grade_min`` (e.g. Jiaxing's tertiary hospital within one
+    hour): ``base`` on the qualifying facilities only; not assessed when the data give no grades / owners."""
+
+    def evaluate(rule: Rule, area: Any, cls: str, ctx: Context) -> Any:
+        missing = _missing_qualifiers(rule, ctx)
+        if missing:
+            row = _row(rule, area, cls, ctx)
+            n = _Notes(rule.id, row["area_code"])
+            n.add("qualified", f"数据中没有{missing[0]}：未评估", f"the data give no {missing[1]}: not assessed")
+            return Piece({**row, "verdict": "not_assessed"}, n.items)
+        piece = base(rule, area, cls, _qualified_context(rule, ctx))
+        zh, en = _qualifier_text(rule.params)
+        k = int(qualified_mask(ctx.facilities, rule.params)[ctx.facilities_of(tuple(rule.facility_types))].sum())
+        piece.notes.append(Note("qualified", piece.row["area_code"], rule.id, f"只计{zh}：{k} 个", f"only {en}: {k}"))
+        return piece
+
+    return evaluate
+
+
 def reading_evaluator(rule: Rule, base: Evaluator | None = None) -> Evaluator | None:
     """The evaluator of this module for ``rule``, or ``None`` when the kind's own evaluator applies.
 
@@ -529,5 +566,7 @@ def reading_evaluator(rule: Rule, base: Evaluator | None = None) -> Evaluator | 
     if rule.kind == "count_per_area" and (p.get("owner") or p.get("grade_min")):
         return qualified_count
     if base is not None and rule.kind in (*_SHARE_KINDS, "response_time"):
+        if p.get("owner") or p.get("grade_min"):
+            base = qualified_time(base)
         return by_resident_class(base)
     return None

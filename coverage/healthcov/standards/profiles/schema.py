@@ -50,9 +50,9 @@ CLASS_KEYS = ("urban", "rural", "all")
 
 #: kind -> (required parameter keys, optional parameter keys)
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "service_circle": (("facility_types", "minutes"), ()),
-    "service_radius": (("facility_types", "radius_km"), ("alternative",)),
-    "response_time": (("facility_types", "minutes_lt"), ("scope",)),
+    "service_circle": (("facility_types", "minutes"), ("owner", "grade_min")),
+    "service_radius": (("facility_types", "radius_km"), ("alternative", "owner", "grade_min")),
+    "response_time": (("facility_types", "minutes_lt"), ("scope", "owner", "grade_min")),
     "ratio": (
         ("resource", "amount", "per"),
         ("facility_types", "population_factor", "scope", "direction", "or_per_unit", "reading", "owner", "grade_min"),
