@@ -322,3 +322,28 @@ source = {{ ref = "004:532-536", quote = "加快构建全市1小时三级医院�
         warnings.simplefilter("ignore", hc.HealthcovWarning)
         res = assess({"drive": G}, no_grades, pop, areas, profile=_profile(tmp_path, rule))
     assert res.table.iloc[0]["verdict"] == "not_assessed" and "no hospital grades" in res.table.iloc[0]["note"]
+
+
+def test_every_reading_note_and_requirement_has_chinese_words(tmp_path):
+    """The report translates by pattern (``standards/reading_words.py``): every part these rules write has one."""
+    import re
+
+    from healthcov.standards.reading_words import READING_NOTES, READING_REQ, translate
+
+    areas = _areas(
+        ["甲区", "乙区", "某区", "某镇"], [662_030.0, 95_000.0, 90_000.0, 20_000.0], n_streets=[10, 4, None, None]
+    )
+    t1 = _run(tmp_path, CHC_RULE, areas, _facilities([10, 3, 3, 0]))
+    fac = _facilities([1, 1, 0, 0], ftype="hospital_general", owner=["county", "private"], beds=[300, 100])
+    fac["grade"] = ["3A", None]
+    t2 = _run(tmp_path, QUALIFIED_RULES + CAP_RULE, _areas(["甲区", "乙区"], [100_000.0, 100_000.0]), fac)
+    notes = [p for t in (t1, t2) for n in t["note"].dropna() for p in str(n).split("; ")]
+    reqs = [s for t in (t1, t2) for s in t["standard"].dropna()]
+    from healthcov.report.text import note_text, requirement
+
+    for part in notes:
+        zh = translate(part, READING_NOTES, "zh") or note_text(part, "zh")[0]
+        assert "英文原文" not in zh and not re.findall(r"[A-Za-z]{3,}", zh), (part, zh)
+    for s in reqs:
+        zh = translate(s, READING_REQ, "zh") or requirement(s, "zh")
+        assert not re.findall(r"[A-Za-z]{3,}", zh.replace("（beds）", "")), (s, zh)

@@ -140,8 +140,8 @@ def _qualifier_text(params: Mapping[str, Any]) -> tuple[str, str]:
 
     zh, en = [], []
     if params.get("owner"):
-        zh.append("/".join(OWNERS.get(str(o), (str(o), str(o)))[0] for o in params["owner"]))
-        en.append("/".join(OWNERS.get(str(o), (str(o), str(o)))[1] for o in params["owner"]))
+        zh.append("或".join(OWNERS.get(str(o), (str(o), str(o)))[0] for o in params["owner"]))
+        en.append(" or ".join(OWNERS.get(str(o), (str(o), str(o)))[1] for o in params["owner"]))
     if params.get("grade_min"):
         zh.append(f"等级不低于 {params['grade_min']}")
         en.append(f"grade ≥ {params['grade_min']}")
@@ -175,10 +175,11 @@ def _district_streets(codes: pd.DataFrame, code: str, name: str, suffixes: tuple
 def streets_per_area(areas: pd.DataFrame, unit_types: tuple[str, ...] = ("街道",)) -> tuple[pd.Series, pd.Series]:
     """How many units (streets, 街道) each area holds, and where the number comes from.
 
-    In order: the areas' own ``n_streets`` column (what the user gives); 1 for an area that is
-    itself such a unit (its name ends in one of ``unit_types``), 0 for a township (镇/乡); the
-    shipped Ningbo + Jiaxing township list (``admin_codes``, matched on the 6-digit area code or the
-    district name). Unknown: NaN, with the source "unknown".
+    In order: the areas' own ``n_streets`` column (source ``"column n_streets"``); 1 for an area that
+    is itself such a unit (its name ends in one of ``unit_types``), 0 for a township (镇/乡); the
+    shipped Ningbo + Jiaxing township list (``"admin_codes"``: ``datasets.path("admin_codes")``,
+    SOURCES.md §5, matched on the 6-digit area code or the district name). Unknown: NaN, with the
+    source "unknown".
     """
     n = pd.Series(np.nan, index=areas.index, dtype=float)
     src = pd.Series("unknown", index=areas.index, dtype=object)
@@ -196,7 +197,7 @@ def streets_per_area(areas: pd.DataFrame, unit_types: tuple[str, ...] = ("街道
         for i in n.index[n.isna()]:
             k = _district_streets(codes, str(areas.at[i, "area_code"]), names[i], unit_types)
             if k is not None:
-                n[i], src[i] = float(k), "admin_codes (Ningbo/Jiaxing township list, SOURCES.md §5)"
+                n[i], src[i] = float(k), "admin_codes"
     return n, src
 
 
@@ -218,7 +219,7 @@ def _unit_branch(rule: Rule, area: pd.Series, ctx: Context, k: float, n: _Notes)
     if counts.empty or not np.isfinite(counts.iloc[0]):
         n.add(
             "no_unit_count",
-            f"{'/'.join(units)}数量未知（在区域表加 n_streets 列）：按人口分支判定",
+            f"{'/'.join(units)}数量未知（可在区域表中给出街道数）：按人口分支判定",
             f"number of {'/'.join(units)} units unknown (add an n_streets column to the areas): "
             "the population branch decides",
         )
@@ -455,7 +456,7 @@ def _combine_rows(rule: Rule, ctx: Context, area: pd.Series, parts: list[tuple[s
         value = sum(w * v for w, v in ok) / sum(w for w, _ in ok) if ok else float("nan")
         threshold = float("nan") if len(rows) > 1 else float(base.get("threshold", float("nan")))
     base.update(
-        standard="; ".join(f"{c}: {r.get('standard', '')}" for c, r in rows.items()),
+        standard=" | ".join(f"{c}: {r.get('standard', '')}" for c, r in rows.items()),
         verdict=verdict,
         verdict_lenient=verdict if rule.kind != "service_radius" else base.get("verdict_lenient", verdict),
         value=value,
@@ -482,7 +483,9 @@ def by_resident_class(base: Evaluator) -> Evaluator:
     (:func:`~healthcov.standards.area_classes.classify_residents`). Without the column, ``base``
     runs unchanged.
     """
-    from .area_classes import RESIDENT_CLASS
+    from .area_classes import DEGURBA, RESIDENT_CLASS
+
+    DEGURBA_SOURCE = str(DEGURBA["source"])
 
     def evaluate(rule: Rule, area: Any, cls: str, ctx: Context) -> Any:
         if area is None or RESIDENT_CLASS not in ctx.demand.columns:
@@ -497,11 +500,13 @@ def by_resident_class(base: Evaluator) -> Evaluator:
         m = ctx.in_area(area["area_code"])
         how = str(ctx.demand.attrs.get("resident_classes", "resident_class column"))
         counts = {c: float(ctx.pop[m & (rc == c)].sum()) for c, _ in parts}
-        zh = "；".join(f"{_CLASS_WORDS[c][0]}居民 {v:,.0f} 人按{_CLASS_WORDS[c][0]}标准" for c, v in counts.items())
-        en = "; ".join(
-            f"{v:,.0f} {_CLASS_WORDS[c][1]} residents judged by the {c} threshold" for c, v in counts.items()
-        )
-        notes.insert(0, Note("resident_classes", row["area_code"], rule.id, f"{zh}（{how}）", f"{en} ({how})"))
+        code, area_code = "resident_classes", row["area_code"]
+        for c, v in reversed(counts.items()):
+            zh_c = _CLASS_WORDS[c][0]
+            en = f"{v:,.0f} {_CLASS_WORDS[c][1]} residents judged by the {c} threshold"
+            notes.insert(0, Note(code, area_code, rule.id, f"{zh_c}居民 {v:,.0f} 人按{zh_c}标准评估", en))
+        how_zh = "联合国统计委员会2020年城乡划分方法（1公里网格人口密度）" if how == DEGURBA_SOURCE else how
+        notes.insert(len(counts), Note(code, area_code, rule.id, f"居民城乡划分：{how_zh}", f"resident classes: {how}"))
         points = None
         recorded = [(c, p.points) for c, p in parts if p.points is not None]
         if recorded:
