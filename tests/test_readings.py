@@ -347,3 +347,23 @@ def test_every_reading_note_and_requirement_has_chinese_words(tmp_path):
     for s in reqs:
         zh = translate(s, READING_REQ, "zh") or requirement(s, "zh")
         assert not re.findall(r"[A-Za-z]{3,}", zh.replace("（beds）", "")), (s, zh)
+
+
+def test_streets_from_township_polygons():
+    from healthcov.standards.readings import streets_from_polygons
+
+    areas = _areas(["甲区", "乙区"], [1.0, 1.0])
+    b = shapely.box
+    town = gpd.GeoDataFrame(
+        {"乡镇": ["东街道", "西街道", "南镇", "北街道"]},
+        geometry=[
+            b(X0, Y0, X0 + 2000, Y0 + 2000),  # in 甲区
+            b(X0 + 2000, Y0, X0 + 5000, Y0 + 5000),  # in 甲区
+            b(X0 + 10_000, Y0, X0 + 12_000, Y0 + 2000),  # a town in 乙区: not a street
+            b(X0 + 12_000, Y0, X0 + 15_000, Y0 + 5000),  # in 乙区
+        ],
+        crs=CRS,
+    ).to_crs("EPSG:4326")  # another CRS: matched after reprojection
+    assert streets_from_polygons(areas, town, name_column="乡镇").tolist() == [2, 1]
+    with pytest.raises(hc.MissingColumnError, match="乡镇名"):
+        streets_from_polygons(areas, town, name_column="乡镇名")

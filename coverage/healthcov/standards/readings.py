@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from .notes import NOTE_CODES, Note
 from .prepare import Context
@@ -35,6 +36,7 @@ __all__ = [
     "READING_NOTE_CODES",
     "qualified_mask",
     "streets_per_area",
+    "streets_from_polygons",
     "reading_evaluator",
     "per_unit_or_pop",
     "ratio_cap",
@@ -199,6 +201,36 @@ def streets_per_area(areas: pd.DataFrame, unit_types: tuple[str, ...] = ("街道
             if k is not None:
                 n[i], src[i] = float(k), "admin_codes"
     return n, src
+
+
+def streets_from_polygons(
+    areas: Any, townships: Any, *, name_column: str = "name", unit_types: tuple[str, ...] = ("街道",)
+) -> pd.Series:
+    """Streets per area counted from township/street polygons the user gives (for the ``n_streets`` column).
+
+    A polygon counts for the area that holds its representative point when its name (``name_column``)
+    ends in one of ``unit_types``. ``areas`` and ``townships`` are GeoDataFrames with a CRS.
+
+    Examples
+    --------
+    ``areas["n_streets"] = streets_from_polygons(areas, townships, name_column="乡镇")``
+    """
+    from ..errors import InputError, MissingColumnError
+
+    if name_column not in townships.columns:
+        msg = f"the township polygons have no column {name_column!r}; columns are {list(townships.columns)}"
+        raise MissingColumnError(msg)
+    if areas.crs is None or townships.crs is None:
+        msg = "areas and township polygons need a CRS to be matched (set it with .set_crs)"
+        raise InputError(msg)
+    streets = townships[townships[name_column].astype(str).str.endswith(unit_types)]
+    pts = streets.to_crs(areas.crs).geometry.representative_point().to_numpy()
+    counts = np.zeros(len(areas), int)
+    tree = shapely.STRtree(areas.geometry.to_numpy())
+    pt_idx, area_idx = tree.query(pts, predicate="within")
+    _, first = np.unique(pt_idx, return_index=True)
+    np.add.at(counts, area_idx[first], 1)
+    return pd.Series(counts, index=areas.index, name="n_streets")
 
 
 # --- evaluators ----------------------------------------------------------------------------------------
