@@ -367,3 +367,27 @@ def test_streets_from_township_polygons():
     assert streets_from_polygons(areas, town, name_column="乡镇").tolist() == [2, 1]
     with pytest.raises(hc.MissingColumnError, match="乡镇名"):
         streets_from_polygons(areas, town, name_column="乡镇名")
+
+
+def test_shanghai_chcs_one_per_street(data_dir):
+    """Issue 10: 黄浦区 with its CHCs, one per street, is no longer "partial, need 9 more" once the streets are
+    known. Street counts as the user gives them (n_streets; Shanghai's 2020 divisions: 黄浦区 10 街道, 静安区
+    13 街道 and 1 镇, 虹口区 8 街道); the census totals, all Shanghai POIs (strict typing), no network."""
+    areas = hc.datasets.census_areas("shanghai")
+    areas = areas[areas["area_name"].isin(["黄浦区", "静安区", "虹口区"])].reset_index(drop=True)
+    pop = hc.grid_population(areas, cell_m=1000)
+    fac = hc.datasets.shanghai_health_facilities()
+
+    def chc(a):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = assess(None, fac, pop, a, profile="ningbo", rules=["basic.chc_per_pop"])
+        return res.table.set_index("area_name")
+
+    before = chc(areas)  # streets unknown: the population branch alone decides
+    assert before["verdict"].tolist() == ["partial"] * 3
+    assert before.loc["黄浦区", "metric"] == "only the lenient end, per 100,000 residents: 14 ≥ 7"
+    after = chc(areas.assign(n_streets=areas["area_name"].map({"黄浦区": 10, "静安区": 13, "虹口区": 8})))
+    assert after["verdict"].tolist() == ["pass"] * 3
+    assert after.loc["黄浦区", "metric"] == "per street: 14 ≥ 10 (10 街道, column n_streets)"
+    assert after.loc["虹口区", "metric"] == "per street: 13 ≥ 8 (8 街道, column n_streets)"
