@@ -406,13 +406,14 @@ def test_shanghai_real_numbers(shanghai_assessment):
     res = shanghai_assessment
     assert res.areas["area_name"].tolist() == ["黄浦区", "静安区", "虹口区"]
     t = res.table.set_index(["rule_id", "area_name"])
-    # 15-minute circle on foot: almost everyone in 黄浦区 reaches a CHC / station (observed 98.8 %)
-    assert t.loc[("access.basic_circle", "黄浦区"), "share"] == pytest.approx(0.9877, abs=2e-3)
+    # 15-minute circle on foot: 96.0 % of 黄浦区 reaches a CHC / station with residents along the roads (issue 10;
+    # 98.8 % when they sat on the intersections: see test_population's before/after)
+    assert t.loc[("access.basic_circle", "黄浦区"), "share"] == pytest.approx(0.9600, abs=2e-3)
     assert t.loc[("access.basic_circle", "黄浦区"), "mode"] == "walk"
-    # ambulances: mean response 3 min activation + ~2.3 min driving (observed 5.34 min) < 11 min; EMS typed
-    # strictly (120 centres and stations only, no hospital emergency departments: 5.17 min before)
+    # ambulances: mean response 3 min activation + ~2.5 min driving (observed 5.55 min with residents along the
+    # roads, 5.34 on the intersections) < 11 min; EMS typed strictly (120 centres and stations only)
     resp = t.loc[("ems.response", "黄浦区")]
-    assert resp["value"] == pytest.approx(5.34, abs=0.05) and resp["verdict"] == "pass"
+    assert resp["value"] == pytest.approx(5.55, abs=0.05) and resp["verdict"] == "pass"
     # CHC per 30,000-100,000 residents: ratio rules use the census totals
     for name, pop in (("黄浦区", 662_030), ("静安区", 975_707), ("虹口区", 757_498)):
         row = t.loc[("basic.chc_per_pop", name)]
@@ -431,7 +432,7 @@ def test_shanghai_ems_typed_strictly(shanghai_assessment):
     t = res.table.set_index(["rule_id", "area_name"])
     assert t.loc[("ems.radius", "虹口区"), "verdict"] == "fail"
     assert t.loc[("ems.radius", "虹口区"), "value"] == pytest.approx(0.4871, abs=1e-3)
-    assert t.loc[("ems.response", "虹口区"), "value"] == pytest.approx(8.42, abs=0.01)
+    assert t.loc[("ems.response", "虹口区"), "value"] == pytest.approx(8.47, abs=0.01)  # 8.42 on the intersections
     ems = res.facilities[res.facilities["facility_type"] == "ems_station"]
     assert len(ems) > 0 and not ems["name"].str.contains("急诊").any()
     # the typing evidence travels with every facility
@@ -502,10 +503,12 @@ def test_ningbo_hospitals_without_a_network(data_dir):
     assert any("needs a road network" in str(w.message) for w in caught)
     t = res.table.set_index(["rule_id", "area_name"])
     assert len(res.facilities) == 95
-    # every district has a general hospital in OSM; TCM hospitals are missing in 4 of 10 (江北, 镇海, 奉化, 象山)
-    assert (t.xs("hosp.county_general", level=0)["verdict"] == "pass").all()
-    assert (t.xs("hosp.county_tcm", level=0)["verdict"] == "fail").sum() == 4
-    assert t.loc[("hosp.county_general", "鄞州区"), "present"] == 13
+    # county-run (县办) only (issue 10): 江北区's 4 OSM general hospitals are city-run, university, private or of
+    # unknown owner; TCM hospitals run by the county are missing in 6 of 10 (海曙 and 鄞州 have only city-run or
+    # private ones besides 江北, 镇海, 奉化, 象山 with none)
+    assert (t.xs("hosp.county_general", level=0)["verdict"] == "fail").sum() == 1
+    assert (t.xs("hosp.county_tcm", level=0)["verdict"] == "fail").sum() == 6
+    assert t.loc[("hosp.county_general", "鄞州区"), "present"] == 1  # 鄞州区第三医院 (13 general hospitals)
     # OSM has no ambulance stations here: missing is not failing (issue 10) — not assessed in every district,
     # saying why, and no note states a network figure (no network was given)
     radius = t.xs("ems.radius", level=0)

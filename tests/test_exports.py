@@ -74,7 +74,7 @@ def test_report_files_as_one_set(shanghai, tmp_path):
     out = hc.write_report(shanghai, tmp_path / "r.html", layers, lang="zh")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.gpkg", "r.html", "r.xlsx"]
     table = pd.read_csv(out.with_suffix(".csv"), encoding="utf-8-sig")
-    assert len(table) == len(shanghai.table) == 45
+    assert len(table) == len(shanghai.table) == 48  # + the tertiary rule, now evaluated (issue 10)
     with pytest.raises(hc.InputError, match="also an input"):
         hc.write_report(shanghai, tmp_path / "r.html", layers, inputs=[tmp_path / "r.gpkg"])
 
@@ -95,7 +95,7 @@ def test_geopackage_is_qgis_ready(shanghai, tmp_path):
     demand = pyogrio.read_info(path, layer="demand")["fields"]
     assert "access_basic_circle_covered" in demand
     verdicts = pyogrio.read_dataframe(path, layer="verdicts")
-    assert len(verdicts) == 36 and "limit_value" in verdicts.columns  # 3 districts × 12 rules
+    assert len(verdicts) == 39 and "limit_value" in verdicts.columns  # 3 districts × 13 rules
     wide = pyogrio.read_dataframe(path, layer="jurisdiction")
     assert len(wide) == 9 and set(wide["area_code"]) == {"*"}  # the jurisdiction-wide rows are kept
     assumptions = pyogrio.read_dataframe(path, layer="assumptions").set_index("key")["value"]
@@ -122,11 +122,12 @@ def test_xlsx_sheets(shanghai, tmp_path):
     write_xlsx(shanghai, path, lang="zh")
     book = pd.read_excel(path, sheet_name=None)
     assert list(book) == ["matrix", "verdicts", "facilities counted", "assumptions"]
-    assert len(book["verdicts"]) == 45
+    assert len(book["verdicts"]) == 48
     matrix = book["matrix"].set_index("区域")
     assert list(matrix.index) == ["虹口区", "静安区", "黄浦区"]  # worst first, as in the report
-    assert matrix.loc["黄浦区", "15分钟健康服务圈"] == f"{VERDICT_SYMBOLS['pass']} 达标 98.8%"
-    assert matrix.loc["虹口区", "社区卫生服务中心（每3-10万人1家）"] == f"{VERDICT_SYMBOLS['partial']} 部分达标 13 个"
+    assert matrix.loc["黄浦区", "15分钟健康服务圈"] == f"{VERDICT_SYMBOLS['pass']} 达标 96.0%"  # along the roads
+    chc_rule = "社区卫生服务中心（每个街道或每3-10万人1家）"
+    assert matrix.loc["虹口区", chc_rule] == f"{VERDICT_SYMBOLS['partial']} 部分达标 13 个"
     ws = load_workbook(path)["matrix"]
     assert ws["B2"].fill.fgColor.rgb.endswith(VERDICT_COLOURS["pass"].lstrip("#"))
     counted = book["facilities counted"]

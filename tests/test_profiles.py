@@ -17,6 +17,7 @@ from healthcov.standards.profiles import (
     KINDS,
     Profile,
     Rule,
+    compare_with_parents,
     list_profiles,
     load_profile,
     looser_than_parent,
@@ -268,9 +269,19 @@ def test_jiaxing(profiles):
     # no response-time target in the draft: Zhejiang's applies
     assert jx.rule("ems.response").profile == "zhejiang"
     got = {(r["rule"], r["key"], r["local"], r["parent"]) for r in looser_than_parent(jx)}
-    assert ("ratio.doctors", "amount", 4, 4.3) in got
-    assert ("ratio.nurses", "amount", 4.4, 5) in got
-    assert ("ratio.beds_total", "amount", 5.8, 7.5) in got
+    # issue 10: a city-wide target is not "looser" than the province-wide average (unlike quantities),
+    # and the 5.80 bed cap (控制在, 004:770) is not a floor to compare with Zhejiang's 7.5
+    assert ("ratio.doctors", "amount", 4, 4.3) not in got
+    assert ("ratio.beds_total", "amount", 5.8, 7.5) not in got
+    assert got == {
+        ("ems.negative_pressure_share", "min_share.county_center", 0.2, 0.4),
+        ("ratio.childcare_places", "amount", 4, 4.5),
+    }
+    cmp = {(r["rule"], r["parent_profile"]): (r["order"], r["why"]) for r in compare_with_parents(jx)}
+    assert cmp[("ratio.doctors", "zhejiang")] == ("not_comparable", "a city target against a province average")
+    assert cmp[("ratio.nurses", "zhejiang")] == ("not_comparable", "a city target against a province average")
+    assert cmp[("ratio.beds_total", "zhejiang")] == ("not_comparable", "a cap against a floor")
+    assert cmp[("ems.radius", "zhejiang")][0] == "stricter"  # 8 km rural against 8-10 km
     assert not [k for k in got if k[0] == "ems.radius"]
     assert jx.rule("ratio.gps").params["amount"] == 5.5
 
@@ -403,7 +414,10 @@ def test_strictest(profiles):
     fb = strictest(profiles["fenghua"].rule("ratio.beds_total"))
     assert (fb.params["amount"], fb.profile) == (8.6, "ningbo")  # Ningbo's own target for Fenghua
     bb = strictest(bl.rule("ratio.beds_total"))
-    assert (bb.params["amount"], bb.profile) == (7.5, "zhejiang")
+    # issue 10: Zhejiang's 7.5 is a province-wide average, not a target for 北仑区 (unlike quantities): the
+    # strictest like target is Ningbo's own for 北仑区, 6.35, which Beilun's plan repeats
+    assert (bb.params["amount"], bb.profile) == (6.35, "beilun")
+    assert bb is bl.rule("ratio.beds_total")
     zj = profiles["zhejiang"].rule("access.basic_circle")
     assert strictest(zj) is zj  # no parent
 

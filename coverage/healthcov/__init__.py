@@ -81,8 +81,9 @@ from .standards import (
     prepare_areas,
     prepare_facilities,
 )
+from .standards.area_classes import classify_residents
 from .standards.facility_types import classify_facilities
-from .standards.profiles import list_profiles, load_profile
+from .standards.profiles import compare_with_parents, list_profiles, load_profile
 from .standards.typing_report import TypingReport, typing_report
 from .traveltime import nodes_frame, travel_times
 
@@ -121,6 +122,8 @@ __all__ = [
     "list_profiles",
     "classify_facilities",
     "typing_report",
+    "classify_residents",
+    "compare_with_parents",
     "TypingReport",
     "write_report",
     "service_layers",

@@ -229,6 +229,36 @@ def read_areas(
     return gdf
 
 
+def _node_samples(G: nx.MultiDiGraph, arr: Any, weight: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Road nodes as sample points, weighted by half the length of every road touching them (or ``weight``)."""
+    if weight is None:
+        w = np.zeros(arr.n)
+        once = (arr.twin < 0) | (np.arange(arr.m) < arr.twin)
+        np.add.at(w, arr.u[once], arr.length[once] / 2.0)
+        np.add.at(w, arr.v[once], arr.length[once] / 2.0)
+        wdesc = "road length"
+    else:
+        w = np.array([float(G.nodes[nid].get(weight, 0.0)) for nid in arr.node_ids])
+        wdesc = f"node attribute {weight!r}"
+    return shapely.points(arr.x, arr.y), w, np.asarray(arr.node_ids), f"onto road nodes in proportion to {wdesc}"
+
+
+def _edge_samples(arr: Any, spacing_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Points along every road (each two-way road once): a road of length L is cut into ``ceil(L / spacing_m)``
+    equal pieces and each piece's midpoint carries the piece's length, so residents lie along the roads in
+    proportion to length, not on the intersections."""
+    once = np.flatnonzero(((arr.twin < 0) | (np.arange(arr.m) < arr.twin)) & (arr.length > 0))
+    length = arr.length[once]
+    k = np.maximum(1, np.ceil(length / spacing_m)).astype(int)
+    edge = np.repeat(once, k)
+    piece = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+    frac = (piece + 0.5) / np.repeat(k, k)
+    pts = shapely.line_interpolate_point(arr.geoms[edge], frac, normalized=True)
+    names = np.array([f"{arr.node_ids[arr.u[e]]}-{arr.node_ids[arr.v[e]]}" for e in once], dtype=object)
+    how = f"along the roads in proportion to length (a point every ≤ {spacing_m:g} m)"
+    return pts, np.repeat(length / k, k), np.repeat(names, k), how
+
+
 def spread_population(
     polygons: gpd.GeoDataFrame,
     G: nx.MultiDiGraph,
@@ -237,54 +267,85 @@ def spread_population(
     weight: str | None = None,
     partial: str = "scale",
     id_column: str | None = None,
+    placement: str = "edges",
+    spacing_m: float = 100.0,
 ) -> gpd.GeoDataFrame:
-    """Spread polygon counts (census by district/township) onto the network's nodes.
+    """Spread polygon counts (census by district/township) along the network's roads.
 
-    Each node gets a share of its polygon's count in proportion to the road length around it
-    (half of every road touching it), or to a node attribute ``weight``. The points of a polygon
-    add up to its published count, scaled by the share of the polygon the network covers when
-    ``partial="scale"`` (the default: a district that the network covers only in part keeps only
-    that part of its people, assuming even density inside it) or not scaled with ``partial="all"``.
-    It is an estimate, and ``.attrs["population_method"]`` says so.
+    With ``placement="edges"`` (the default) the residents of a polygon lie along its roads in
+    proportion to road length: every road is cut into pieces of at most ``spacing_m`` metres and
+    each piece's midpoint carries the piece's share (people live along streets, not on the
+    intersections, and a point mid-street is farther from a facility than its end nodes). With
+    ``placement="nodes"`` each node gets a share in proportion to the road length around it (half of
+    every road touching it), or to a node attribute ``weight``. The points of a polygon add up to its
+    published count, scaled by the share of the polygon the network covers when ``partial="scale"``
+    (the default: a district that the network covers only in part keeps only that part of its
+    people, assuming even density inside it) or not scaled with ``partial="all"``. It is an estimate,
+    and ``.attrs["population_method"]`` says so.
 
-    Polygons with no road node inside are not lost: they are listed in ``.attrs["unplaced"]`` with
-    their counts, and named in a warning.
+    Polygons with no road inside are not lost: they are listed in ``.attrs["unplaced"]`` with their
+    counts, and named in a warning.
 
     Returns
     -------
     GeoDataFrame
-        One point per node in ``G``'s CRS: ``pop``, ``source_area`` (the polygon's id) and
-        ``node``.
+        One point per road piece (or node) in ``G``'s CRS: ``pop``, ``source_area`` (the polygon's
+        id) and ``node`` (the node id, or ``"u-v"`` for the road the point lies on).
     """
     require_prepared(G)
     if partial not in ("scale", "all"):
         msg = f"partial must be 'scale' or 'all', got {partial!r}"
+        raise InputError(msg)
+    if placement not in ("edges", "nodes"):
+        msg = f"placement must be 'edges' (along the roads) or 'nodes' (on the intersections), got {placement!r}"
+        raise InputError(msg)
+    if not (isinstance(spacing_m, (int, float)) and spacing_m > 0):
+        msg = f"spacing_m must be a positive number of metres, got {spacing_m!r}"
         raise InputError(msg)
     _check_polygons(polygons, pop_column)
     ids = polygons[id_column] if id_column is not None else polygons.index.to_series()
     polys = polygons.to_crs(G.graph["crs"])
     pops = _pop_values(polys, pop_column, "population polygons")
     arr = graph_arrays(G)
-    n = arr.n
-    if weight is None:
-        w = np.zeros(n)
-        once = (arr.twin < 0) | (np.arange(arr.m) < arr.twin)
-        np.add.at(w, arr.u[once], arr.length[once] / 2.0)
-        np.add.at(w, arr.v[once], arr.length[once] / 2.0)
-        wdesc = "road length"
+    if placement == "nodes" or weight is not None:
+        pts, w, labels, how = _node_samples(G, arr, weight)
     else:
-        w = np.array([float(G.nodes[nid].get(weight, 0.0)) for nid in arr.node_ids])
-        wdesc = f"node attribute {weight!r}"
-    pts = shapely.points(arr.x, arr.y)
+        pts, w, labels, how = _edge_samples(arr, float(spacing_m))
     tree = shapely.STRtree(polys.geometry.values)
-    node_idx, poly_idx = tree.query(pts, predicate="within")
-    # a node on a shared border goes to the first polygon only
-    node_idx, first = np.unique(node_idx, return_index=True)
+    pt_idx, poly_idx = tree.query(pts, predicate="within")
+    # a point on a shared border goes to the first polygon only
+    pt_idx, first = np.unique(pt_idx, return_index=True)
     poly_idx = poly_idx[first]
+    out_pop, unplaced, partial_rows = _shares(polys, ids, pops, w[pt_idx], poly_idx, G if partial == "scale" else None)
+    out = gpd.GeoDataFrame(
+        {POP: out_pop, "source_area": ids.iloc[poly_idx].to_numpy(), "node": labels[pt_idx]},
+        geometry=pts[pt_idx],
+        crs=G.graph["crs"],
+    )
+    out = out[out[POP] > 0].reset_index(drop=True)
+    scaled = ", scaled by the share of each polygon the network covers" if partial == "scale" else ""
+    out.attrs["population_method"] = f"census counts spread {how}{scaled} (an estimate)"
+    out.attrs["unplaced"] = pd.DataFrame(unplaced, columns=["source_area", POP, "network_share"])
+    out.attrs["partial_areas"] = partial_rows
+    if unplaced:
+        warnings.warn(
+            f"{len(unplaced)} population polygons have no road inside and were not placed on the network "
+            f"({sum(r[POP] for r in unplaced):,.0f} people): {describe_ids([r['source_area'] for r in unplaced])}. "
+            "They are listed in .attrs['unplaced']",
+            HealthcovWarning,
+            stacklevel=2,
+        )
+    return out
+
+
+def _shares(
+    polys: gpd.GeoDataFrame, ids: pd.Series, pops: np.ndarray, w: np.ndarray, poly_idx: np.ndarray, G: Any
+) -> tuple[np.ndarray, list[dict[str, Any]], list[tuple[Any, float]]]:
+    """Each sample point's people: its polygon's count (× the network's share of it) in proportion to ``w``."""
     from ..isochrones import network_area
 
-    cover = network_area(G) if partial == "scale" else None
-    out_pop = np.zeros(len(node_idx))
+    cover = network_area(G) if G is not None else None
+    out_pop = np.zeros(len(poly_idx))
     unplaced, partial_rows = [], []
     for j in range(len(polys)):
         sel = poly_idx == j
@@ -293,7 +354,7 @@ def spread_population(
         share = 1.0
         if cover is not None and poly.area > 0:
             share = float(min(1.0, poly.intersection(cover).area / poly.area))
-        wj = w[node_idx[sel]]
+        wj = w[sel]
         if not sel.any() or wj.sum() <= 0:
             if total > 0:
                 unplaced.append({"source_area": ids.iloc[j], POP: total, "network_share": share})
@@ -301,33 +362,7 @@ def spread_population(
         if share < 0.95:
             partial_rows.append((ids.iloc[j], share))
         out_pop[sel] = total * share * wj / wj.sum()
-    out = gpd.GeoDataFrame(
-        {
-            POP: out_pop,
-            "source_area": ids.iloc[poly_idx].to_numpy(),
-            "node": arr.node_ids[node_idx],
-        },
-        geometry=pts[node_idx],
-        crs=G.graph["crs"],
-    )
-    out = out[out[POP] > 0].reset_index(drop=True)
-    method = (
-        f"census counts spread onto road nodes in proportion to {wdesc}"
-        + (", scaled by the share of each polygon the network covers" if partial == "scale" else "")
-        + " (an estimate)"
-    )
-    out.attrs["population_method"] = method
-    out.attrs["unplaced"] = pd.DataFrame(unplaced, columns=["source_area", POP, "network_share"])
-    out.attrs["partial_areas"] = partial_rows
-    if unplaced:
-        warnings.warn(
-            f"{len(unplaced)} population polygons have no road node inside and were not placed on the network "
-            f"({sum(r[POP] for r in unplaced):,.0f} people): {describe_ids([r['source_area'] for r in unplaced])}. "
-            "They are listed in .attrs['unplaced']",
-            HealthcovWarning,
-            stacklevel=2,
-        )
-    return out
+    return out_pop, unplaced, partial_rows
 
 
 def grid_population(polygons: gpd.GeoDataFrame, *, cell_m: float = 1000.0, pop_column: str = POP) -> gpd.GeoDataFrame:

@@ -27,6 +27,7 @@ from .profiles import strictest as strictest_rule
 from .rowfacts import RESOURCE_ZH, area_data_coverage, counted_text, jurisdiction_name
 from .sensitivity import response_sensitivity
 from .statistics import statistics_supply
+from .readings import reading_evaluator
 from .vocabulary import ALL
 
 __all__ = ["RuleResult", "PointValues", "evaluate", "pick_mode", "value_by_class"]
@@ -608,7 +609,8 @@ _EVALUATORS = {
 
 def _pieces(rule: Rule, ctx: Context) -> list[_Piece]:
     """The rule on every area (or on the jurisdiction, and the areas with their own targets)."""
-    fn = _EVALUATORS[rule.kind]
+    # the plans' readings and per-resident classes (standards/readings.py)
+    fn = reading_evaluator(rule, _EVALUATORS[rule.kind]) or _EVALUATORS[rule.kind]
     if str(rule.params.get("scope", "area")) == "jurisdiction":
         if rule.kind not in ("response_time", "ratio"):
             msg = f"rule {rule.id}: scope='jurisdiction' is supported for response_time and ratio rules only"

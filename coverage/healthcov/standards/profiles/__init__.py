@@ -40,7 +40,7 @@ Examples
 
 from __future__ import annotations
 
-from .chains import looser_than_parent, strictest
+from .chains import compare_with_parents, looser_than_parent, strictest
 from .loading import list_profiles, load_profile
 from .schema import DOCUMENT_STATUSES, KINDS, LEVELS, RULE_STATUSES, SCHEMA_VERSION, Profile, Rule
 
@@ -50,6 +50,7 @@ __all__ = [
     "list_profiles",
     "load_profile",
     "looser_than_parent",
+    "compare_with_parents",
     "strictest",
     "SCHEMA_VERSION",
     "KINDS",

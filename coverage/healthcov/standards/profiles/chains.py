@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...errors import ProfileError
 from .loading import PROFILE_NAMES, load_profile
-from .schema import Profile, Rule, freeze, is_number, thaw
+from .schema import PROFILE_TO_RULE_LEVEL, Profile, Rule, freeze, is_number, thaw
 
-__all__ = ["looser_than_parent", "strictest"]
+__all__ = ["looser_than_parent", "compare_with_parents", "strictest", "rule_level", "rule_unit"]
 
 _BY_CLASS = {"minutes": "larger", "radius_km": "larger", "minutes_lt": "larger"}
 _DICTLIKE = {"min": "smaller", "min_share": "smaller", "max": "larger"}
@@ -34,12 +35,18 @@ def _pair(v: Any) -> tuple[float, float] | None:
 
 
 def _looser(local: Any, parent: Any, direction: str) -> bool:
+    return _order(local, parent, direction) == "looser"
+
+
+def _order(local: Any, parent: Any, direction: str) -> str | None:
+    """``looser``, ``stricter`` or ``equal`` (a range counts at both ends; mixed ends → ``looser``)."""
     lp, pp = _pair(local), _pair(parent)
     if lp is None or pp is None:
-        return False
-    if direction == "larger":
-        return lp[0] > pp[0] + _EPS or lp[1] > pp[1] + _EPS
-    return lp[0] < pp[0] - _EPS or lp[1] < pp[1] - _EPS
+        return None
+    sign = 1 if direction == "larger" else -1
+    looser = any(sign * (a - b) > _EPS for a, b in zip(lp, pp, strict=True))
+    stricter = any(sign * (b - a) > _EPS for a, b in zip(lp, pp, strict=True))
+    return "looser" if looser else ("stricter" if stricter else "equal")
 
 
 def _class_pairs(local: Any, parent: Any) -> list[tuple[str, Any, Any]]:
@@ -98,10 +105,12 @@ def _rate(amount: Any, per: Any) -> float | None:
     return float(amount) / p[0]
 
 
-def _compare(rule: Rule, anc: Rule) -> list[dict[str, Any]]:
+def _compare(rule: Rule, anc: Rule, levels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every like-for-like comparison of ``rule`` with its ancestor ``anc`` (``order`` says which is stricter)."""
     rows: list[dict[str, Any]] = []
+    levels = levels or {}
 
-    def row(key: str, local: Any, parent: Any, note: str = "") -> None:
+    def row(key: str, local: Any, parent: Any, note: str = "", order: str = "looser", why: str = "") -> None:
         rows.append(
             {
                 "rule": rule.id,
@@ -114,47 +123,98 @@ def _compare(rule: Rule, anc: Rule) -> list[dict[str, Any]]:
                 "title_zh": rule.title_zh,
                 "title_en": rule.title_en,
                 "note": note,
+                "order": order,
+                "why": why,
+                "level": rule_level(rule, levels),
+                "parent_level": rule_level(anc, levels),
+                "unit": rule_unit(rule),
             }
         )
+
+    def cmp(key: str, lv: Any, pv: Any, direction: str, note: str = "") -> None:
+        o = _order(lv, pv, direction)
+        if o is not None:
+            row(key, lv, pv, note, o)
 
     lp, pp = rule.params, anc.params
     for key, direction in _BY_CLASS.items():
         if key in lp and key in pp:
             for cls, lv, pv in _class_pairs(lp[key], pp[key]):
-                if _looser(lv, pv, direction):
-                    row(f"{key}.{cls}", lv, pv)
+                cmp(f"{key}.{cls}", lv, pv, direction)
     if "alternative" in lp and "alternative" not in pp and rule.kind == "service_radius":
         alt = lp["alternative"]
         row("alternative", f"or ≥{alt.get('min', 1)} per {'/'.join(alt.get('unit_types', ()))}", None)
     if "amount" in lp and "amount" in pp:
-        _compare_amount(rule, anc, row)
-    elif "per" in lp and "per" in pp and _looser(lp["per"], pp["per"], "larger"):
-        row("per", lp["per"], pp["per"])
+        _compare_amount(rule, anc, row, levels)
+    elif "per" in lp and "per" in pp:
+        cmp("per", lp["per"], pp["per"], "larger")
     if rule.kind == "ratio" and ("population_factor" in lp or "population_factor" in pp):
         _compare_factors(lp.get("population_factor") or {}, pp.get("population_factor") or {}, row)
     for key, direction in _DICTLIKE.items():
         if key in lp and key in pp:
             for cls, lv, pv in _class_pairs(lp[key], pp[key]):
-                if _looser(lv, pv, direction):
-                    row(key if cls == "all" and not isinstance(lp[key], Mapping) else f"{key}.{cls}", lv, pv)
+                cmp(key if cls == "all" and not isinstance(lp[key], Mapping) else f"{key}.{cls}", lv, pv, direction)
     return rows
 
 
-def _compare_amount(rule: Rule, anc: Rule, row: Callable[..., None]) -> None:
-    """A ratio's amount (per the same population), its population (for the same amount), or its rate."""
+def rule_level(rule: Rule, levels: Mapping[str, str]) -> str:
+    """The level of jurisdiction of a rule's number: its ``level`` key, else its profile's level."""
+    if rule.params.get("level"):
+        return str(rule.params["level"])
+    return PROFILE_TO_RULE_LEVEL.get(levels.get(rule.profile, ""), levels.get(rule.profile, "unknown"))
+
+
+def rule_unit(rule: Rule) -> str:
+    """The unit of a rule's number: its ``unit`` key, else what its kind measures."""
+    if rule.params.get("unit"):
+        return str(rule.params["unit"])
+    if rule.kind == "ratio":
+        return f"{rule.params.get('resource', 'count')} per residents"
+    return {
+        "service_circle": "minutes",
+        "response_time": "minutes",
+        "service_radius": "km",
+        "count_per_area": "facilities per unit",
+    }.get(rule.kind, "")
+
+
+def _is_average(rule: Rule) -> bool:
+    """A jurisdiction-wide average (a ratio over all areas together), not a standard for each area."""
+    return rule.kind == "ratio" and str(rule.params.get("scope", "area")) == "jurisdiction"
+
+
+def _compare_amount(rule: Rule, anc: Rule, row: Callable[..., None], levels: Mapping[str, str]) -> None:
+    """A ratio's amount (per the same population), its population (for the same amount), or its rate.
+
+    Only like quantities: the same resource, and — for jurisdiction-wide averages — the same level of
+    jurisdiction (an ancestor's own target for this jurisdiction counts at this jurisdiction's level);
+    otherwise a ``not_comparable`` row says why.
+    """
     la, lper, _ = _ratio_view(rule, rule)
     pa, pper, note = _ratio_view(anc, rule)
+    lres, pres = rule.params.get("resource", "count"), anc.params.get("resource", "count")
+    if lres != pres:
+        row("amount", la, pa, note, "not_comparable", f"different resources ({lres} vs {pres})")
+        return
+    if rule.params.get("direction", "min") != anc.params.get("direction", "min"):
+        row("amount", la, pa, note, "not_comparable", "a cap against a floor")
+        return
+    lvl, plvl = rule_level(rule, levels), (rule_level(rule, levels) if note else rule_level(anc, levels))
+    if (_is_average(rule) or _is_average(anc)) and lvl != plvl:
+        row("amount", la, pa, note, "not_comparable", f"a {lvl} target against a {plvl} average")
+        return
+    lr, pr = _rate(la, lper), _rate(pa, pper)
+    if lr is None or pr is None:
+        return
+    direction = "larger" if rule.params.get("direction") == "max" else "smaller"
+    o = _order(lr, pr, direction)
     same_per = _pair(lper) == _pair(pper) if (lper is not None and pper is not None) else lper == pper
     if same_per:
-        if _looser(la, pa, "smaller"):
-            row("amount", la, pa, note)
+        row("amount", la, pa, note, o)
     elif la == pa and lper is not None and pper is not None:
-        if _looser(lper, pper, "larger"):
-            row("per", lper, pper, note)
+        row("per", lper, pper, note, _order(lper, pper, "larger"))
     else:
-        lr, pr = _rate(la, lper), _rate(pa, pper)
-        if lr is not None and pr is not None and lr < pr - _EPS:
-            row("amount/per", f"{thaw(la)} per {thaw(lper)}", f"{thaw(pa)} per {thaw(pper)}", note)
+        row("amount/per", f"{thaw(la)} per {thaw(lper)}", f"{thaw(pa)} per {thaw(pper)}", note, o)
 
 
 def _compare_factors(lf: Mapping[str, Any], pf: Mapping[str, Any], row: Callable[..., None]) -> None:
@@ -167,21 +227,66 @@ def _compare_factors(lf: Mapping[str, Any], pf: Mapping[str, Any], row: Callable
             row(f"population_factor.{a}", lv, pv)
 
 
+def _levels(prof: Profile) -> dict[str, str]:
+    out = {prof.id: prof.level}
+    for pid in prof.chain[1:]:
+        try:
+            out[pid] = load_profile(pid).level
+        except ProfileError:  # a user profile's parent given by path: its level is not known by id
+            out[pid] = "unknown"
+    return out
+
+
+def compare_with_parents(profile: Profile | str) -> list[dict[str, Any]]:
+    """Every rule's numbers against each ancestor's version: stricter, looser, equal or not comparable.
+
+    Like quantities only: the same unit (resource), and a jurisdiction-wide average is compared
+    only with a number of the same level of jurisdiction (a district target against a provincial
+    average is ``not_comparable``, and ``why`` says so). Per-resident standards (minutes, radii,
+    counts per unit) apply to each area whatever level set them, so they compare across levels.
+
+    Returns
+    -------
+    list of dict
+        The rows of :func:`looser_than_parent` with ``order`` (``stricter`` / ``looser`` /
+        ``equal`` / ``not_comparable``), ``why``, ``level``, ``parent_level`` and ``unit``.
+
+    Examples
+    --------
+    >>> rows = compare_with_parents("fenghua")
+    >>> [(r["key"], r["local"], r["parent"], r["parent_profile"], r["order"])
+    ...  for r in rows if r["rule"] == "ratio.doctors"]
+    [('amount', 4.4, 4.09, 'ningbo', 'stricter'), ('amount', 4.4, 4.3, 'zhejiang', 'not_comparable')]
+    """
+    prof = load_profile(profile)
+    levels = _levels(prof)
+    rows: list[dict[str, Any]] = []
+    for rule in prof.rules:
+        for anc in rule.ancestors:
+            if anc.kind == rule.kind:
+                rows.extend(_compare(rule, anc, levels))
+    return rows
+
+
 def looser_than_parent(profile: Profile | str) -> list[dict[str, Any]]:
-    """Where a rule's number is less strict than an ancestor's version of the same rule.
+    """Where a rule's number is less strict than an ancestor's version of the same, like quantity.
 
     Every overridden rule of the resolved profile (its own and inherited ones) is compared with
-    each ancestor's version. Strictness depends on the key: minutes, radii and response-time
-    limits are looser when larger; ratio amounts, minimum counts and shares when smaller, ``per``
-    and maximum values when larger; a rural "or one station per township" alternative is looser
-    than none. Where an ancestor's ratio rule sets a target for this very jurisdiction
-    (``amount_by_area``, e.g. Ningbo's table of district bed targets), that target is compared.
+    each ancestor's version (:func:`compare_with_parents`, which also lists where the local plan
+    is stricter and what cannot be compared). Strictness depends on the key: minutes, radii and
+    response-time limits are looser when larger; ratio amounts, minimum counts and shares when
+    smaller (caps, ``direction = "max"``, when larger), ``per`` and maximum values when larger; a
+    rural "or one station per township" alternative is looser than none. Where an ancestor's
+    ratio rule sets a target for this very jurisdiction (``amount_by_area``, e.g. Ningbo's table of
+    district bed targets), that target is compared; a jurisdiction's own target is not compared
+    with a higher level's average.
 
     Returns
     -------
     list of dict
         Rows ``{rule, key, local, parent, parent_profile}`` plus ``profile`` (which profile set
-        the local value), ``kind``, ``title_zh``, ``title_en`` and ``note``.
+        the local value), ``kind``, ``title_zh``, ``title_en``, ``note`` and the columns of
+        :func:`compare_with_parents`.
 
     Examples
     --------
@@ -190,17 +295,10 @@ def looser_than_parent(profile: Profile | str) -> list[dict[str, Any]]:
     ...     if r["profile"] == "fenghua":
     ...         print(r["rule"], r["key"], r["local"], r["parent"], r["parent_profile"], r["note"])
     ratio.beds_total amount 6.6 8.6 ningbo ningbo's own target for 奉化区
-    ratio.beds_total amount 6.6 7.5 zhejiang
     ratio.beds_elderly_rehab_nursing amount 4.5 5.8 ningbo
     ratio.beds_elderly_rehab_nursing amount 4.5 5.5 zhejiang
     """
-    prof = load_profile(profile)
-    rows: list[dict[str, Any]] = []
-    for rule in prof.rules:
-        for anc in rule.ancestors:
-            if anc.kind == rule.kind:
-                rows.extend(_compare(rule, anc))
-    return rows
+    return [r for r in compare_with_parents(profile) if r["order"] == "looser"]
 
 
 def _combine(vals: list[tuple[str, Any]], direction: str) -> tuple[Any, list[str]]:
@@ -314,8 +412,18 @@ def _merge_amount(versions: list[Rule], m: _Merge) -> None:
     """The highest ratio (amount per person), counting an ancestor's own target for this jurisdiction."""
     rule = versions[0]
     best, best_rate = rule, _rate(*_ratio_view(rule, rule)[:2])
+    levels: dict[str, str] = {}
+    for v in versions:
+        try:
+            levels[v.profile] = load_profile(v.profile).level
+        except ProfileError:
+            levels[v.profile] = "unknown"
     for v in versions[1:]:
-        a, p, _ = _ratio_view(v, rule)
+        a, p, note = _ratio_view(v, rule)
+        like = v.params.get("resource", "count") == rule.params.get("resource", "count")
+        average = _is_average(rule) or _is_average(v)
+        if not like or (average and not note and rule_level(v, levels) != rule_level(rule, levels)):
+            continue  # not a like quantity (see compare_with_parents)
         r = _rate(a, p)
         if r is not None and best_rate is not None and r > best_rate + _EPS:
             best, best_rate = v, r

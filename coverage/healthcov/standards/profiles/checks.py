@@ -13,9 +13,11 @@ from ..facility_types import FACILITY_TYPES, UnknownFacilityTypeError, normalize
 from .schema import (
     CLASS_KEYS,
     COMMON_OPTIONAL,
+    DIRECTIONS,
     DOCUMENT_STATUSES,
     KINDS,
     RULE_FIELDS,
+    RULE_LEVELS,
     RULE_STATUSES,
     SCOPES,
     STATUS_ALIASES,
@@ -457,6 +459,31 @@ def _check_descriptive(raw: dict[str, Any], c: _RuleCheck) -> None:
         c.bad("base", _check_number(raw["base"], positive=False))
     if "deadline" in raw and not is_int(raw["deadline"]):
         c.bad("deadline", f"must be a year, got {raw['deadline']!r}")
-    for k in ("note", "population_basis", "travel_mode"):
+    for k in ("note", "population_basis", "travel_mode", "unit", "ambiguity"):
         if k in raw and not isinstance(raw[k], str):
             c.bad(k, "must be a string")
+    if "level" in raw and raw["level"] not in RULE_LEVELS:
+        c.bad("level", f"is {raw['level']!r}; use one of {', '.join(RULE_LEVELS)} (the level whose number this is)")
+    _check_readings(raw, c)
+
+
+def _check_readings(raw: dict[str, Any], c: _RuleCheck) -> None:
+    """The keys of the plans' readings (``standards/readings.py``): direction, disjunction, owner, grade."""
+    from ..facility_types import TIERS
+    from ..typing_rules import OWNERS
+
+    if "direction" in raw and raw["direction"] not in DIRECTIONS:
+        c.bad("direction", f"is {raw['direction']!r}; use 'min' (a floor, the default) or 'max' (a cap, 控制在…以内)")
+    if "reading" in raw and raw["reading"] != "range":
+        c.bad("reading", f"is {raw['reading']!r}; the only reading is 'range' (either end of 每3000-5000人, named)")
+    alt = raw.get("or_per_unit")
+    if alt is not None and (
+        not isinstance(alt, dict) or _check_str_list(alt.get("unit_types")) or set(alt) - {"unit_types", "min"}
+    ):
+        c.bad("or_per_unit", 'must be { unit_types = ["街道"], min = 1 } (one per street, as the alternative branch)')
+    owners = raw.get("owner")
+    if owners is not None and (_check_str_list(owners) or set(owners) - set(OWNERS)):
+        c.bad("owner", f"must list owner codes among {', '.join(OWNERS)}, got {owners!r}")
+    if "grade_min" in raw and raw["grade_min"] not in set(TIERS.values()):
+        codes = ", ".join(dict.fromkeys(TIERS.values()))
+        c.bad("grade_min", f"must be a grade code among {codes}, got {raw['grade_min']!r}")

@@ -16,6 +16,9 @@ __all__ = [
     "SCHEMA_VERSION",
     "KINDS",
     "LEVELS",
+    "RULE_LEVELS",
+    "PROFILE_TO_RULE_LEVEL",
+    "DIRECTIONS",
     "RULE_STATUSES",
     "DOCUMENT_STATUSES",
     "SCOPES",
@@ -47,11 +50,14 @@ CLASS_KEYS = ("urban", "rural", "all")
 
 #: kind -> (required parameter keys, optional parameter keys)
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "service_circle": (("facility_types", "minutes"), ()),
-    "service_radius": (("facility_types", "radius_km"), ("alternative",)),
-    "response_time": (("facility_types", "minutes_lt"), ("scope",)),
-    "ratio": (("resource", "amount", "per"), ("facility_types", "population_factor", "scope")),
-    "count_per_area": (("facility_types", "unit_types", "min"), ()),
+    "service_circle": (("facility_types", "minutes"), ("owner", "grade_min")),
+    "service_radius": (("facility_types", "radius_km"), ("alternative", "owner", "grade_min")),
+    "response_time": (("facility_types", "minutes_lt"), ("scope", "owner", "grade_min")),
+    "ratio": (
+        ("resource", "amount", "per"),
+        ("facility_types", "population_factor", "scope", "direction", "or_per_unit", "reading", "owner", "grade_min"),
+    ),
+    "count_per_area": (("facility_types", "unit_types", "min"), ("owner", "grade_min")),
     "reference": (("reason",), ()),
 }
 # optional descriptive keys any evaluated rule may carry (the engine ignores what it does not know)
@@ -67,7 +73,14 @@ COMMON_OPTIONAL = (
     "named_additions",
     "tiers",
     "travel_mode",
+    "level",
+    "unit",
+    "ambiguity",
 )
+#: the level of jurisdiction a rule's number belongs to (``level`` key; default: the profile's level)
+RULE_LEVELS = ("province", "city", "county")
+PROFILE_TO_RULE_LEVEL = {"province": "province", "prefecture_city": "city", "county": "county", "district": "county"}
+DIRECTIONS = ("min", "max")
 RULE_FIELDS = ("id", "kind", "status", "title", "facility_types", "source", "assumption")
 TOP_KEYS = ("schema", "id", "extends", "level", "name", "document", "classifier", "rules", "note")
 
