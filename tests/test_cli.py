@@ -147,7 +147,12 @@ def test_report_command_partitioned_writes_the_same_verdicts(three_districts, tm
         assert "census polygons spread evenly on a 500 m grid" in text
     plain = pd.read_csv(tmp_path / "plain.csv", encoding="utf-8-sig")
     dask = pd.read_csv(tmp_path / "dask.csv", encoding="utf-8-sig")
-    assert len(plain) == 45 and set(plain["area_name"]) == {"黄浦区", "静安区", "虹口区", "全部区域"}  # not the profile's city
+    assert len(plain) == 45 and set(plain["area_name"]) == {
+        "黄浦区",
+        "静安区",
+        "虹口区",
+        "全部区域",
+    }  # not the profile's city
     pd.testing.assert_frame_equal(dask, plain, check_exact=False, rtol=1e-9, atol=1e-9)
     # the district's census count, not the part the network happens to cover
     radius = plain.set_index(["rule_id", "area_name"]).loc[("ems.radius", "虹口区")]
@@ -226,8 +231,8 @@ def test_report_ningbo_statistics_without_a_network(tmp_path, data_dir, capsys):
     out = tmp_path / "ningbo.html"
     code = main(["report", "--facilities", str(hc.datasets.path("ningbo_hospitals")),
                  "--population", str(tmp_path / "districts.gpkg"), "--areas", str(tmp_path / "districts.gpkg"),
-                 "--profile", "ningbo", "--statistics", str(stats), "--statistics-year", "2020", "--drop-codes", "330200",
-                 "--lang", "en",
+                 "--profile", "ningbo", "--statistics", str(stats), "--statistics-year", "2020",
+                 "--drop-codes", "330200", "--lang", "en",
                  "--out", str(out), "-q"])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 0, captured.err

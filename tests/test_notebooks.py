@@ -158,7 +158,9 @@ def test_03_ambulance_coverage(run_notebook):
     net, straight = map(float, _grab(r"黄浦区: within 3.5 km by network ([\d.]+)%, straight line ([\d.]+)%", out))
     assert net == pytest.approx(99.1, abs=0.2) and straight == 100.0  # a road is never shorter than the line
     mean, p90 = map(float, _grab(r"黄浦区: mean response ([\d.]+) min \(p90 ([\d.]+)\) → pass", out))
-    assert mean == pytest.approx(5.34, abs=0.05) and p90 > mean  # 3 min activation + ~2.3 min driving (EMS typed strictly)
+    assert (
+        mean == pytest.approx(5.34, abs=0.05) and p90 > mean
+    )  # 3 min activation + ~2.3 min driving (EMS typed strictly)
     drive, limit = map(
         float, _grab(r"黄浦区: mean drive ([\d.]+) min → activation delay must stay under ([\d.]+)", out)
     )

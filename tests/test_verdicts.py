@@ -437,7 +437,10 @@ def test_ningbo_without_statistics_states_requirements(ningbo):
     radius = plain.table[plain.table["rule_id"] == "ems.radius"]
     assert radius["verdict"].eq("not_assessed").all() and not radius["note"].str.contains("network 0").any()
     # count rows list what counted
-    assert "宁波市第九医院" in t.loc[("hosp.county_general", "江北区"), "counted"]
+    # only county-run (县办) general hospitals count (the readings): 鄞州区's one is 鄞州区第三医院; 江北区's four
+    # (e.g. the city-run 宁波市第九医院) do not, so nothing is listed there
+    assert "鄞州区第三医院" in t.loc[("hosp.county_general", "鄞州区"), "counted"]
+    assert t.loc[("hosp.county_general", "江北区"), "counted"] == ""
 
 
 def test_shanghai_data_coverage(shanghai_drive):

@@ -145,7 +145,6 @@ def compare(a: Any, b: Any, *, names: tuple[str, str] = ("a", "b")) -> pd.DataFr
     return m.sort_values(["changed", "rule_id", "area_code"], ascending=[False, True, True]).reset_index(drop=True)
 
 
-
 #: the Chinese column names planners use for the status of a facility (checked after the given name)
 STATUS_COLUMN_ALIASES = ("状态", "建设状态", "规划状态", "现状/规划")
 

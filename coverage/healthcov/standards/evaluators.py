@@ -24,10 +24,10 @@ from .notes import Note
 from .prepare import Context
 from .profiles import Rule
 from .profiles import strictest as strictest_rule
+from .readings import reading_evaluator
 from .rowfacts import RESOURCE_ZH, area_data_coverage, counted_text, jurisdiction_name
 from .sensitivity import response_sensitivity
 from .statistics import statistics_supply
-from .readings import reading_evaluator
 from .vocabulary import ALL
 
 __all__ = ["RuleResult", "PointValues", "evaluate", "pick_mode", "value_by_class"]

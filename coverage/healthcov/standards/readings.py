@@ -30,6 +30,7 @@ import shapely
 from .notes import NOTE_CODES, Note
 from .prepare import Context
 from .profiles import Rule
+from .rowfacts import counted_text
 from .vocabulary import ALL
 
 __all__ = [
@@ -63,6 +64,7 @@ class Piece:
     row: dict[str, Any]
     notes: list[Note]
     points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    sensitivity: list[dict[str, Any]] = field(default_factory=list)  # response-time rules only
 
 
 @dataclass
@@ -330,6 +332,7 @@ def per_unit_or_pop(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) 
         "shortfall": 0.0 if verdict == "pass" else float(req[0] - k),
         "metric": decided,
         "limit": float(req[0]),
+        "counted": counted_text(ctx.facilities.loc[sel]),
     }
     return Piece(out, n.items)
 
@@ -436,6 +439,7 @@ def qualified_count(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) 
         "present": k,
         "shortfall": float(short),
         "limit": float(need),
+        "counted": counted_text(ctx.facilities.loc[sel]),
     }
     return Piece(out, n.items)
 
