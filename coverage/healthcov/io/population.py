@@ -342,7 +342,7 @@ def _shares(
     polys: gpd.GeoDataFrame, ids: pd.Series, pops: np.ndarray, w: np.ndarray, poly_idx: np.ndarray, G: Any
 ) -> tuple[np.ndarray, list[dict[str, Any]], list[tuple[Any, float]]]:
     """Each sample point's people: its polygon's count (× the network's share of it) in proportion to ``w``."""
-    from ..isochrones import network_area
+    from ..network.area import network_area
 
     cover = network_area(G) if G is not None else None
     out_pop = np.zeros(len(poly_idx))
