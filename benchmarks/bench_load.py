@@ -1,0 +1,235 @@
+"""Loading and cache benchmark (issue 13's safe part): ratios against named baselines, one process.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_load.py                 # everything (about 6 minutes here)
+    .venv/bin/python benchmarks/bench_load.py --side 300      # a smaller synthetic grid
+    .venv/bin/python benchmarks/bench_load.py --main /path/to/main/coverage   # demo against that code
+
+What it measures, each against the baseline named in its row:
+
+- **Read once for every mode**: the central-Shanghai ``.osm`` (OSM XML) prepared for walk, drive
+  and ambulance with :func:`healthcov.read_networks` (one parse) against
+  :func:`healthcov.read_network` three times (baseline: three parses). The script checks that
+  both give the same node and edge counts per mode.
+- **Node-point cache**: :func:`healthcov.travel_times` on Jinan (the shared line layer, ~11,855
+  nodes) from 1,000 facilities, against the same call with ``nodes_frame`` rebuilding the
+  node points on every call (baseline: the pre-cache ``nodes_frame``, put back for the run).
+- **Vertex-key cache**: per-facility isochrones (``per_facility=True``, 3 bands) on Jinan and on
+  a synthetic street grid (``--side``² nodes; 450 → ~200k), in seconds per facility-band,
+  against ``points_along`` rebuilding its vertex key on every call (baseline: the pre-cache
+  method, put back for the run). Polygons are checked equal.
+- **The demo**: ``python -m healthcov.cli demo --out DIR`` as a whole process with this
+  checkout's code against ``--main`` (default ``/work/main/coverage``, today's main), one run each;
+  the printed results (the verdict table) are compared line by line, timings left out.
+
+Everything prints as a Markdown table (paste it into the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+os.environ.setdefault("HEALTHCOV_PROGRESS", "0")
+
+import healthcov as hc
+import healthcov.traveltime as traveltime_module
+from healthcov.network.arrays import GraphArrays, graph_arrays
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_core import synthetic_roads
+
+ROWS: list[tuple[str, str, str, str, str, str]] = []
+HERE = Path(__file__).resolve().parents[1] / "coverage"
+
+
+def row(data: str, task: str, baseline: str, new_s: float, base_s: float, unit: str = "s") -> None:
+    ROWS.append((data, task, baseline, f"{new_s:.4g} {unit}", f"{base_s:.4g} {unit}", f"{base_s / new_s:.2f}×"))
+    print(f"  {task}: {new_s:.4g} {unit} (baseline {base_s:.4g} {unit}, {base_s / new_s:.2f}×)", flush=True)
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), out
+
+
+def quiet(fn: Callable[[], Any]) -> Callable[[], Any]:
+    def run() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn()
+
+    return run
+
+
+# --- the baselines: the code before the caches, put back for a run ------------------------
+
+
+def nodes_frame_uncached(G: Any) -> gpd.GeoDataFrame:
+    """``nodes_frame`` as it was before the node-point cache: new points on every call."""
+    arr = graph_arrays(G)
+    o = arr.g_order
+    return gpd.GeoDataFrame(
+        index=pd.Index(arr.node_ids[o], name="node"), geometry=shapely.points(arr.x[o], arr.y[o]), crs=G.graph["crs"]
+    )
+
+
+def vertex_key_uncached(self: GraphArrays) -> np.ndarray:
+    """``points_along``'s vertex key as it was before the cache: rebuilt on every call."""
+    _, offsets, cfrac = self.flat_coords()
+    return np.repeat(np.arange(self.m, dtype=np.float64) * 2.0, np.diff(offsets)) + cfrac
+
+
+@contextmanager
+def uncached_nodes_frame() -> Iterator[None]:
+    saved = traveltime_module.nodes_frame
+    traveltime_module.nodes_frame = nodes_frame_uncached
+    try:
+        yield
+    finally:
+        traveltime_module.nodes_frame = saved
+
+
+@contextmanager
+def uncached_vertex_key() -> Iterator[None]:
+    saved = GraphArrays.vertex_key
+    GraphArrays.vertex_key = vertex_key_uncached  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        GraphArrays.vertex_key = saved  # type: ignore[method-assign]
+
+
+# --- the measurements ------------------------------------------------------------------------
+
+
+def bench_read_once() -> None:
+    p = hc.datasets.path("shanghai_network")
+    print(f"Shanghai OSM XML {p.name}: three modes", flush=True)
+    modes = ("walk", "drive", "ambulance")
+    t_each, each = median_time(quiet(lambda: {m: hc.read_network(p, mode=m) for m in modes}), 1)
+    t_once, once = median_time(quiet(lambda: hc.read_networks(p, modes=modes)), 1)
+    for m in modes:
+        assert each[m].number_of_nodes() == once[m].number_of_nodes(), m
+        assert each[m].number_of_edges() == once[m].number_of_edges(), m
+    n = ", ".join(f"{m} {once[m].number_of_nodes():,}" for m in modes)
+    row(f"Shanghai .osm (nodes: {n})", "read_networks, 3 modes", "read_network × 3", t_once, t_each)
+
+
+def bench_nodes_frame(G: Any, label: str, repeat: int) -> None:
+    nodes = hc.nodes_frame(G)
+    pick = nodes.iloc[np.sort(np.random.default_rng(3).choice(len(nodes), size=1000, replace=False))]
+    hc.travel_times(G, pick)  # warm: arrays, CSR and snapping index built outside the timings
+    with uncached_nodes_frame():
+        t_base, a = median_time(lambda: hc.travel_times(G, pick), repeat)
+    t_new, b = median_time(lambda: hc.travel_times(G, pick), repeat)
+    assert a.equals(b)
+    row(label, "travel_times, 1,000 facilities", "nodes_frame rebuilt per call", t_new, t_base)
+
+
+def bench_isochrones(G: Any, label: str, k: int) -> None:
+    nodes = hc.nodes_frame(G)
+    pick = nodes.iloc[np.sort(np.random.default_rng(5).choice(len(nodes), size=k, replace=False))]
+    bands = [5, 10, 15]
+
+    def run() -> gpd.GeoDataFrame:
+        return hc.isochrones(G, pick, minutes=bands, per_facility=True, progress=False)
+
+    run()  # warm
+    with uncached_vertex_key():
+        t_base, a = median_time(run, 1)
+    t_new, b = median_time(run, 1)
+    same = all(x.equals_exact(y, 0.0) for x, y in zip(a.geometry, b.geometry, strict=True))
+    assert same and len(a) == k * len(bands)
+    per = k * len(bands)
+    row(
+        label,
+        f"isochrones per facility ({k} × 3 bands), s per facility-band",
+        "vertex key rebuilt per call",
+        t_new / per,
+        t_base / per,
+    )
+
+
+def bench_demo(main_code: Path) -> None:
+    print(f"healthcov demo: this checkout ({HERE}) against {main_code}", flush=True)
+    runs = {}
+    for name, code in (("main", main_code), ("this", HERE)):
+        with tempfile.TemporaryDirectory() as out:
+            env = {**os.environ, "PYTHONPATH": str(code), "HEALTHCOV_PROGRESS": "0"}
+            t0 = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "healthcov.cli", "demo", "--out", out],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            runs[name] = (time.perf_counter() - t0, done)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], flush=True)
+            raise SystemExit(f"the demo failed with {code}")
+    same = _results(runs["main"][1].stdout) == _results(runs["this"][1].stdout)
+    print(f"  printed results identical: {same}", flush=True)
+    row(
+        "healthcov demo (whole process, Shanghai)",
+        f"wall time; results identical: {same}",
+        "today's main",
+        runs["this"][0],
+        runs["main"][0],
+    )
+
+
+def _results(stdout: str) -> list[str]:
+    """The demo's printed results without timings and output paths."""
+    drop = re.compile(r"\d+(\.\d+)? ?s\b|seconds|秒|/tmp/")
+    return [ln for ln in stdout.splitlines() if not drop.search(ln)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--side", type=int, default=450, help="synthetic grid side (450 → ~200k nodes)")
+    ap.add_argument("--main", type=Path, default=Path("/work/main/coverage"), help="main's source root for the demo")
+    ap.add_argument("--skip-demo", action="store_true")
+    args = ap.parse_args(argv)
+    bench_read_once()
+    print("Jinan line layer", flush=True)
+    jinan = quiet(lambda: hc.read_network(hc.datasets.path("jinan_edges"), mode="drive"))()
+    jl = f"Jinan ({jinan.number_of_nodes():,} nodes)"
+    bench_nodes_frame(jinan, jl, repeat=7)
+    bench_isochrones(jinan, jl, k=100)
+    print(f"Synthetic grid {args.side}×{args.side}", flush=True)
+    grid = quiet(lambda: hc.read_network(synthetic_roads(args.side), mode="drive", directed=False))()
+    gl = f"synthetic grid ({grid.number_of_nodes():,} nodes)"
+    bench_isochrones(grid, gl, k=50)
+    del grid
+    if not args.skip_demo:
+        bench_demo(args.main)
+    print("\n| data | task | baseline | healthcov | baseline time | speed-up |\n| --- | --- | --- | --- | --- | --- |")
+    for r in ROWS:
+        print("| " + " | ".join(r) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
