@@ -109,10 +109,12 @@ def test_shanghai_osm_same_travel_times(shanghai_pair):
 
 def test_graphs_share_nothing(shanghai_pair):
     _, once = shanghai_pair
-    u, v, k = next(iter(once["walk"].edges(keys=True)))
-    assert once["walk"].edges[u, v, k] is not once["ambulance"].edges.get((u, v, k))
-    n = next(iter(once["walk"].nodes))
-    assert once["walk"].nodes[n] is not once["drive"].nodes[n]
+    u, v, k = next(e for e in once["drive"].edges(keys=True) if once["ambulance"].has_edge(*e))
+    assert once["drive"].edges[u, v, k] is not once["ambulance"].edges[u, v, k]
+    once["drive"].edges[u, v, k]["probe"] = 1
+    assert "probe" not in once["ambulance"].edges[u, v, k]
+    del once["drive"].edges[u, v, k]["probe"]
+    assert once["drive"].nodes[u] is not once["ambulance"].nodes[u]
     assert once["walk"].graph["healthcov"] is not once["drive"].graph["healthcov"]
 
 
