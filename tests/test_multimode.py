@@ -242,3 +242,42 @@ def test_warnings_point_at_the_caller_when_read_per_mode(data_dir):
         hc.read_networks(p, modes=("walk",))
     assert caught
     assert all(w.filename == __file__ for w in caught), [(w.filename, str(w.message)[:80]) for w in caught]
+
+
+# --- the demo reads the .osm once ---------------------------------------------------------
+
+
+def test_demo_reads_the_osm_once_for_its_modes(data_dir, shanghai_pair):
+    from healthcov.demo import isochrone_demo
+
+    each, _ = shanghai_pair
+    first = isochrone_demo("shanghai", mode="ambulance")
+    assert list(first.graphs) == ["walk", "drive", "ambulance"]
+    assert first.graph is first.graphs["ambulance"]
+    for m in MODES:  # what the demo routes on is what read_network gives
+        assert_identical(first.graphs[m], each[m])
+    # while the first result is held, a second demo run reuses its graphs instead of reading again
+    again = isochrone_demo("shanghai", mode="walk")
+    assert again.graph is first.graphs["walk"]
+    assert all(again.graphs[m] is first.graphs[m] for m in MODES)
+    assert again.shares["share_of_nodes"].between(0, 1).all()
+
+
+def test_points_along_bent_and_straight_edges_by_hand():
+    # 1 -> 2 bends at (100, 0): 100 m east then 100 m north; 2 -> 3 is straight, 100 m east
+    G = nx.MultiDiGraph(crs="EPSG:32651")
+    G.add_node(1, x=500_000.0, y=3_300_000.0)
+    G.add_node(2, x=500_100.0, y=3_300_100.0)
+    G.add_node(3, x=500_200.0, y=3_300_100.0)
+    bent = shapely.LineString([(500_000, 3_300_000), (500_100, 3_300_000), (500_100, 3_300_100)])
+    G.add_edge(1, 2, highway="primary", geometry=bent, length=200.0)
+    G.add_edge(2, 3, highway="primary", length=100.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        H = hc.read_network(G, mode="walk")  # walk: both directions
+    arr = graph_arrays(H)
+    i12 = int(np.flatnonzero((arr.node_ids[arr.u] == 1) & (arr.node_ids[arr.v] == 2))[0])
+    i32 = int(np.flatnonzero((arr.node_ids[arr.u] == 3) & (arr.node_ids[arr.v] == 2))[0])
+    x, y = arr.points_along(np.array([i12, i12, i12, i32, i32]), np.array([0.25, 0.75, 1.0, 0.3, 0.0]))
+    np.testing.assert_allclose(x - 500_000, [50, 100, 100, 170, 200], atol=1e-9)
+    np.testing.assert_allclose(y - 3_300_000, [0, 50, 100, 100, 100], atol=1e-9)

@@ -149,19 +149,21 @@ def isochrone_demo(
 
 
 #: the central-Shanghai graphs the demo read and someone still holds (an IsochroneDemo, the
-#: caller), by mode name: shanghai_demo reuses them instead of reading the .osm again
-_SHANGHAI_GRAPHS: weakref.WeakValueDictionary[str, nx.MultiDiGraph] = weakref.WeakValueDictionary()
+#: caller), by (file, mode name): shanghai_demo reuses them instead of reading the .osm again;
+#: a graph nobody holds any more is forgotten
+_SHANGHAI_GRAPHS: weakref.WeakValueDictionary[tuple[str, str], nx.MultiDiGraph] = weakref.WeakValueDictionary()
 
 
 def _shanghai_graphs(modes: Sequence[str]) -> dict[str, nx.MultiDiGraph]:
     """The central-Shanghai network for ``modes``: those still held are reused, the rest read in one go."""
+    path = datasets.path("shanghai_network")
     names = list(dict.fromkeys(get_mode(m).name for m in modes))
-    out = {m: g for m in names if (g := _SHANGHAI_GRAPHS.get(m)) is not None}
+    out = {m: g for m in names if (g := _SHANGHAI_GRAPHS.get((str(path), m))) is not None}
     missing = [m for m in names if m not in out]
     if missing:
-        out.update(read_networks(datasets.path("shanghai_network"), modes=missing))
+        out.update(read_networks(path, modes=missing))
         for m in missing:
-            _SHANGHAI_GRAPHS[m] = out[m]
+            _SHANGHAI_GRAPHS[(str(path), m)] = out[m]
     return {m: out[m] for m in names}
 
 

@@ -184,11 +184,14 @@ class GraphArrays:
         coords, offsets, cfrac = self.flat_coords()
         edge = np.asarray(edge, dtype=np.int64)
         frac = np.clip(np.asarray(frac, dtype=float), 0.0, 1.0)
-        # global key: edge * 2 + frac is monotone over the flattened vertices
-        gkey = self.vertex_key()
-        q = edge * 2.0 + frac
-        j = np.searchsorted(gkey, q, side="right") - 1
-        j = np.clip(j, offsets[edge], offsets[edge + 1] - 2)
+        # the segment of each point: its edge's first vertex when the edge is straight (two
+        # vertices); else found in the global key edge * 2 + frac, monotone over the vertices
+        lo, hi = offsets[edge], offsets[edge + 1] - 2
+        j = hi.copy()
+        bent = np.flatnonzero(hi > lo)
+        if len(bent):
+            q = edge[bent] * 2.0 + frac[bent]
+            j[bent] = np.clip(np.searchsorted(self.vertex_key(), q, side="right") - 1, lo[bent], hi[bent])
         f0, f1 = cfrac[j], cfrac[j + 1]
         with np.errstate(invalid="ignore", divide="ignore"):
             t = np.where(f1 > f0, (frac - f0) / (f1 - f0), 0.0)
