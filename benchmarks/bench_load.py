@@ -200,8 +200,8 @@ def bench_demo(main_code: Path) -> None:
     print(f"  printed results identical: {same}", flush=True)
     row(
         "healthcov demo (whole process, Shanghai)",
-        f"wall time; results identical: {same}",
-        "today's main",
+        f"wall time; printed results identical: {same}",
+        f"code at {main_code}",
         runs["this"][0],
         runs["main"][0],
     )
