@@ -281,3 +281,27 @@ def test_points_along_bent_and_straight_edges_by_hand():
     x, y = arr.points_along(np.array([i12, i12, i12, i32, i32]), np.array([0.25, 0.75, 1.0, 0.3, 0.0]))
     np.testing.assert_allclose(x - 500_000, [50, 100, 100, 170, 200], atol=1e-9)
     np.testing.assert_allclose(y - 3_300_000, [0, 50, 100, 100, 100], atol=1e-9)
+
+
+def test_osm_and_graphml_parsed_once(data_dir, monkeypatch):
+    import healthcov.io.multimode as multimode
+
+    calls = []
+    real_parse = multimode._parse
+    monkeypatch.setattr(multimode, "_parse", lambda p: calls.append(p) or real_parse(p))
+    monkeypatch.setattr(multimode, "read_network", lambda *a, **k: pytest.fail("read_network was called"))
+    p = hc.datasets.path("dalian_graphml")
+    # line-layer options at their defaults (as a form or the command line passes them) change nothing
+    Gs = hc.read_networks(p, layer=None, encoding=None, snap_tolerance_m=1.0, node_crossings="auto")
+    assert list(Gs) == list(MODES) and calls == [p]
+
+
+def test_line_layer_options_read_per_mode(data_dir, monkeypatch):
+    import healthcov.io.multimode as multimode
+
+    seen = []
+    monkeypatch.setattr(
+        multimode, "read_network", lambda source, mode, **kw: seen.append((mode, kw)) or nx.MultiDiGraph()
+    )
+    hc.read_networks(hc.datasets.path("dalian_graphml"), modes=("walk", "drive"), snap_tolerance_m=5)
+    assert seen == [("walk", {"snap_tolerance_m": 5}), ("drive", {"snap_tolerance_m": 5})]

@@ -11,7 +11,8 @@ mode's graph is identical to ``read_network(source, mode=m)`` (nodes, edges, att
 
 Parsed once today: OSM XML (``.osm``, ``.osm.bz2``, ``.xml``) and osmnx GraphML. Other
 sources (line layers, ``.osm.pbf`` — whose roads depend on the mode —, CBEngine text, networkx
-graphs) and calls with line-layer options are read by :func:`read_network` once per mode.
+graphs) and calls with a line-layer option other than its default are read by
+:func:`read_network` once per mode (same results, no time saved).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import networkx as nx
 
 from ..errors import InputError, NetworkError
 from ..network.modes import TravelMode, get_mode
+from ..network.noding import DEFAULT_SNAP_TOLERANCE_M
 from ..network.prepare import prepare_graph
 from ._common import existing_path
 from .networks import read_network
@@ -39,10 +41,19 @@ PARSED_ONCE_SUFFIXES = (".graphml", ".osm", ".osm.bz2", ".xml", ".osm.xml")
 _MODE_KW = ("speeds", "congestion", "speed_factor", "use_maxspeed")
 _PREPARE_KW = ("to_crs", "largest_component", "length_column", "recompute_length")
 # options read_network looks at for these formats too (speed turns maxspeed on; the rest are
-# line-layer options that it validates): with any of them, read_network runs once per mode
-_OTHER_KW = frozenset(
-    {"crs", "layer", "road_class", "oneway", "speed", "directed", "snap_tolerance_m", "node_crossings", "encoding"}
-)
+# line-layer options that it validates), with their defaults: when any differs from its
+# default, read_network runs once per mode
+_OTHER_KW: dict[str, Any] = {
+    "crs": None,
+    "layer": None,
+    "road_class": None,
+    "oneway": None,
+    "speed": None,
+    "directed": None,
+    "snap_tolerance_m": DEFAULT_SNAP_TOLERANCE_M,
+    "node_crossings": "auto",
+    "encoding": None,
+}
 
 
 def read_networks(
@@ -127,16 +138,21 @@ def _mode_names(modes: Iterable[str | TravelMode]) -> dict[str, str | TravelMode
 
 def _parse_once_path(source: Any, kwargs: dict[str, Any]) -> Path | None:
     """The path to parse once, or None when read_network should run once per mode."""
-    unknown = set(kwargs) - set(_MODE_KW) - set(_PREPARE_KW) - _OTHER_KW
+    unknown = set(kwargs) - set(_MODE_KW) - set(_PREPARE_KW) - set(_OTHER_KW)
     if unknown:
         msg = f"read_networks got unknown options {sorted(unknown)}: use the keywords of healthcov.read_network"
         raise InputError(msg)
-    if not isinstance(source, (str, Path)) or any(k in _OTHER_KW for k in kwargs):
+    given = [k for k in kwargs if k in _OTHER_KW and not _is_default(kwargs[k], _OTHER_KW[k])]
+    if not isinstance(source, (str, Path)) or given:
         return None
     path = existing_path(source, "road network")
     if not path.is_file() or not path.name.lower().endswith(PARSED_ONCE_SUFFIXES):
         return None
     return path
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    return value is default or (type(value) is type(default) and value == default)
 
 
 def _parse(path: Path) -> nx.MultiDiGraph:
