@@ -45,6 +45,7 @@ from .errors import (
 )
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
+from .io.multimode import read_networks
 from .io.networks import network_from_place, read_cbengine, read_network
 from .io.population import grid_population, population_points, read_areas, read_population, spread_population
 from .io.postgis import is_postgis_spec, read_postgis_network, read_postgis_source
@@ -96,6 +97,7 @@ __all__ = [
     "__version__",
     "datasets",
     "read_network",
+    "read_networks",
     "network_from_place",
     "read_cbengine",
     "read_facilities",

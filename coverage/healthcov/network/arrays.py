@@ -2,8 +2,10 @@
 
 ``graph_arrays(G)`` converts a prepared graph once (nodes in Hilbert-curve order, edges as
 arrays, CSR matrices per weight, edge geometries, a spatial index for snapping) and caches
-the result for as long as ``G`` lives. A networkx graph costs about 3 KB a node; these arrays
-cost well under 200 bytes a node.
+the result for as long as ``G`` lives. What is derived later (the node points of
+:func:`healthcov.nodes_frame`, the vertex key that isochrones sample along) is built on first
+use and kept with the arrays, so :func:`clear_cache` forgets it too. A networkx graph costs
+about 3 KB a node; these arrays about 0.8 KB a node, most of it one shapely LineString per edge.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -83,6 +86,8 @@ class GraphArrays:
     _tree: Any = field(default=None, repr=False)
     _tree_edges: np.ndarray | None = field(default=None, repr=False)
     _flat: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _vertex_key: np.ndarray | None = field(default=None, repr=False)
+    _points: gpd.GeoSeries | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -153,16 +158,40 @@ class GraphArrays:
                 self._flat = (coords, offsets, frac)
             return self._flat
 
+    def vertex_key(self) -> np.ndarray:
+        """Sorted search key of every flattened vertex (``edge * 2 + fraction along it``), built once."""
+        _, offsets, cfrac = self.flat_coords()
+        with self._lock:
+            if self._vertex_key is None:
+                self._vertex_key = np.repeat(np.arange(self.m, dtype=np.float64) * 2.0, np.diff(offsets)) + cfrac
+            return self._vertex_key
+
+    def node_points(self) -> gpd.GeoSeries:
+        """The nodes as points in ``G.nodes`` order, indexed by node id (``node``), built once.
+
+        Shared by every caller: copy before editing (:func:`healthcov.nodes_frame` does).
+        """
+        with self._lock:
+            if self._points is None:
+                o = self.g_order
+                self._points = gpd.GeoSeries(
+                    shapely.points(self.x[o], self.y[o]), index=pd.Index(self.node_ids[o], name="node"), crs=self.crs
+                )
+            return self._points
+
     def points_along(self, edge: np.ndarray, frac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coordinates of points at fraction ``frac`` along edges ``edge`` (vectorised)."""
         coords, offsets, cfrac = self.flat_coords()
         edge = np.asarray(edge, dtype=np.int64)
         frac = np.clip(np.asarray(frac, dtype=float), 0.0, 1.0)
-        # global key: edge * 2 + frac is monotone over the flattened vertices
-        gkey = np.repeat(np.arange(self.m, dtype=np.float64) * 2.0, np.diff(offsets)) + cfrac
-        q = edge * 2.0 + frac
-        j = np.searchsorted(gkey, q, side="right") - 1
-        j = np.clip(j, offsets[edge], offsets[edge + 1] - 2)
+        # the segment of each point: its edge's first vertex when the edge is straight (two
+        # vertices); else found in the global key edge * 2 + frac, monotone over the vertices
+        lo, hi = offsets[edge], offsets[edge + 1] - 2
+        j = hi.copy()
+        bent = np.flatnonzero(hi > lo)
+        if len(bent):
+            q = edge[bent] * 2.0 + frac[bent]
+            j[bent] = np.clip(np.searchsorted(self.vertex_key(), q, side="right") - 1, lo[bent], hi[bent])
         f0, f1 = cfrac[j], cfrac[j + 1]
         with np.errstate(invalid="ignore", divide="ignore"):
             t = np.where(f1 > f0, (frac - f0) / (f1 - f0), 0.0)
