@@ -147,7 +147,7 @@ def test_report_command_partitioned_writes_the_same_verdicts(three_districts, tm
         assert "census polygons spread evenly on a 500 m grid" in text
     plain = pd.read_csv(tmp_path / "plain.csv", encoding="utf-8-sig")
     dask = pd.read_csv(tmp_path / "dask.csv", encoding="utf-8-sig")
-    assert len(plain) == 45 and set(plain["area_name"]) == {
+    assert len(plain) == 48 and set(plain["area_name"]) == {
         "黄浦区",
         "静安区",
         "虹口区",
