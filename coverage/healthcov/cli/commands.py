@@ -53,7 +53,7 @@ def cmd_demo(args: argparse.Namespace, con: Console) -> int:
     con.say(f"  wrote {html_path} (interactive map) and {gpkg} (isochrones, facilities, node_travel_times)")
     if demo.dataset == "shanghai" and not args.no_report:
         with con.step(f"assessing every {args.profile} standard on central Shanghai (walk, drive, ambulance)"):
-            job = shanghai_demo(args.profile, graphs={args.mode: demo.graph} if args.mode == "ambulance" else None)
+            job = shanghai_demo(args.profile, graphs=demo.graphs)  # the .osm was read once for every mode
         for w in job.warnings:
             con.warning(w)
         con.say(f"healthcov demo: the {job.result.profile.id} standards assessed on central Shanghai")
