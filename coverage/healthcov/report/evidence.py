@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .text import RESOURCES_ZH, fmt_num, fmt_value, note_text, rate_unit, types_text, verdict_text
+from .text import RESOURCES_ZH, caveat, fmt_num, fmt_value, note_text, rate_unit, types_text, verdict_text
 
 __all__ = [
     "note_words",
@@ -104,6 +104,10 @@ def note_words(note: Any, lang: str) -> str:
     if note.code in ("missing_in_input", "no_facilities", "no_network", "supply_unknown", "no_resource_column"):
         return reason_words(note, lang) or zh
     parts = note_text(note.text_en, "zh")
+    if any(p.endswith("（英文原文）") for p in parts):
+        said = caveat(str(note.text_en), "zh")  # run-wide caveats (dropped network nodes…)
+        if not said.endswith("（英文原文）"):
+            return said
     return "；".join(parts) if parts else zh
 
 
