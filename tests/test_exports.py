@@ -149,7 +149,7 @@ def test_xlsx_sheets(shanghai, tmp_path):
     assert ws["B2"].fill.fgColor.rgb.endswith(VERDICT_COLOURS["pass"].lstrip("#"))
     counted = book["facilities counted"]
     assert len(counted) == len(facilities_counted(shanghai)) > 0
-    # 14 CHC rows in 黄浦区 count for the CHC-per-population rule (the table's "present"; 10 streets, 4 AMap duplicates);
+    # 14 CHC rows in 黄浦区 count for the CHC-per-population rule ("present"; 10 streets, 4 AMap duplicates);
     # the facilities that counted, row by row: as many as the row's "present", named as in its "counted"
     chc = counted[(counted["area_name"] == "黄浦区") & (counted["rule_id"] == "basic.chc_per_pop")]
     t = shanghai.table.set_index(["area_name", "rule_id"])
