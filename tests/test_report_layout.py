@@ -275,3 +275,21 @@ def test_sources_per_language():
     assert report_sources(both, "zh")[0]["name"] == "人口普查" and report_sources(both, "en")[0]["name"] == "census"
     with pytest.raises(hc.InputError, match="no 'en' list"):
         report_sources({"zh": []}, "en")
+
+
+def test_plan_rows_target_year_and_status():
+    from types import SimpleNamespace
+
+    from healthcov.report.html_report import plan_rows
+
+    t = pd.DataFrame(
+        {
+            "target_year": [2025.0, 2025.0, float("nan")],
+            "profile": ["ningbo", "fenghua", "fenghua"],
+            "plan_status": ["issued", "draft_for_approval", "draft_for_approval"],
+            "plan_status_zh": ["已印发", "送审稿", "送审稿"],
+        }
+    )
+    res = SimpleNamespace(table=t)
+    assert plan_rows(res, "zh") == [("目标年份", "2025"), ("规划文本状态", "宁波市规划：已印发；奉化区规划：送审稿")]
+    assert plan_rows(res, "en")[1] == ("Plan status", "Ningbo plan: issued; Fenghua plan: draft for approval")

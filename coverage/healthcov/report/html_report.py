@@ -456,6 +456,27 @@ def report_sources(sources: Any, lang: str) -> list[dict[str, str]]:
     return list(sources)
 
 
+def plan_rows(result: Any, lang: str) -> list[tuple[str, str]]:
+    """Methods rows: the target year(s) and each plan's text status (已印发, 送审稿, 初稿) behind the rules."""
+    t = result.table
+    if "target_year" not in t.columns:
+        return []
+    sep = "；" if lang == "zh" else "; "
+    years = sorted({int(y) for y in t["target_year"].dropna()})
+    status = {}
+    for _, r in t.drop_duplicates("profile").iterrows():
+        said = status_text(r, lang)
+        if said:
+            status[plan_name(r["profile"], lang)] = said
+    rows = []
+    if years:
+        rows.append(("目标年份" if lang == "zh" else "Target year", "、".join(map(str, years))))
+    if status:
+        label = "规划文本状态" if lang == "zh" else "Plan status"
+        rows.append((label, sep.join(f"{k}{'：' if lang == 'zh' else ': '}{v}" for k, v in status.items())))
+    return rows
+
+
 def run_notes(result: Any, lang: str) -> list[str]:
     """The run's data caveats (notes about no one rule); what the boxes on the first page say is left out."""
     if getattr(result, "notes", None):
@@ -517,7 +538,7 @@ def render_report(
         pages=_rule_pages(result, layers, lang, static_maps),
         wide=_wide_rows(result, lang),
         map_srcdoc=map_html,
-        methods=methods_rows(result.assumptions, lang),
+        methods=methods_rows(result.assumptions, lang) + plan_rows(result, lang),
         classes=class_rows(result.assumptions, lang),
         looser=looser_rows(result.looser, lang),
         reference=reference,
