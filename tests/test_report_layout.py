@@ -280,6 +280,8 @@ def test_sources_per_language():
 def test_plan_rows_target_year_and_status():
     from types import SimpleNamespace
 
+    import pandas as pd
+
     from healthcov.report.html_report import plan_rows
 
     t = pd.DataFrame(
