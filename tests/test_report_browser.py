@@ -123,7 +123,11 @@ def _check_matrix(page, result, lang: str) -> None:
     box = page.inner_text("#not-assessed")
     fleet = t.loc[t["rule_id"] == "ems.fleet", "rule_zh" if lang == "zh" else "rule_en"].iloc[0]
     assert fleet in box
-    assert ("救护车数" if lang == "zh" else "no 'ambulances' column") in box
+    assert ("“救护车数”（ambulances）一列" if lang == "zh" else "add the column 'ambulances'") in box
+    # partial data: the share of residents the network reaches, in plain words, beside the box
+    partial = page.inner_text("#partial-data")
+    for _, r in per_area[per_area["partial_data"].fillna(False).astype(bool)].drop_duplicates("area_code").iterrows():
+        assert r["area_name"] in partial and f"{r['data_coverage']:.0%}" in partial
 
 
 def _legend_and_title(frame) -> tuple[str, str]:
@@ -191,12 +195,14 @@ def _check_print(page, tmp_path: Path, name: str, result, lang: str) -> int:
     page.emulate_media(media="print")
     try:
         assert page.evaluate("() => getComputedStyle(document.getElementById('map-section')).display") == "none"
-        # names never wrap one character per line: each district name is one line high
-        heights = page.evaluate(
-            "() => [...document.querySelectorAll('#matrix th[scope=row], td.area')].map("
-            "(e) => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight) || 16])"
+        # names never wrap one character per line: each district name's text takes at most two lines
+        # (its own line boxes; the row itself is as high as its tallest cell, e.g. a ratio with its counts)
+        lines = page.evaluate(
+            "() => [...document.querySelectorAll('#matrix th[scope=row], td.area')].map((e) => {"
+            " const r = document.createRange(); r.selectNodeContents(e);"
+            " return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; })"
         )
-        assert heights and all(h <= 2.6 * lh + 8 for h, lh in heights)
+        assert lines and all(1 <= n <= 2 for n in lines), lines
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         pdf = page.pdf(format="A4", print_background=True)
     finally:
