@@ -86,8 +86,19 @@ def test_geopackage_is_qgis_ready(shanghai, tmp_path):
     listed = dict(pyogrio.list_layers(path))
     assert set(listed) == {
         "areas", "verdicts", "jurisdiction", "facilities", "demand", "service_areas", "uncovered", "assumptions",
+        "sensitivity",
     }  # fmt: skip
     assert listed["jurisdiction"] is None and listed["assumptions"] is None  # attribute tables
+    assert listed["sensitivity"] is None
+    sens = pyogrio.read_dataframe(path, layer="sensitivity")
+    # 2 response rules: ems.response 3 districts × (3, 5 min) × (free flow, peak); the city-wide one also "*"
+    assert len(sens) == len(shanghai.sensitivity) == 3 * 4 + 4 * 4
+    hk = sens[(sens["rule_id"] == "ems.response") & (sens["area_name"] == "虹口区")].set_index(
+        ["activation_delay_min", "speed"]
+    )
+    assert hk.loc[(5.0, "peak"), "mean_min"] == pytest.approx(
+        hk.loc[(3.0, "peak"), "mean_min"] + 2.0
+    )  # two more minutes of delay, the same drive
     for layer in listed:
         fields = pyogrio.read_info(path, layer=layer)["fields"]
         assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", f) for f in fields), (layer, fields)
@@ -121,21 +132,28 @@ def test_xlsx_sheets(shanghai, tmp_path):
     path = tmp_path / "a.xlsx"
     write_xlsx(shanghai, path, lang="zh")
     book = pd.read_excel(path, sheet_name=None)
-    assert list(book) == ["matrix", "verdicts", "facilities counted", "assumptions"]
+    assert list(book) == ["matrix", "verdicts", "facilities counted", "assumptions", "sensitivity"]
     assert len(book["verdicts"]) == 48
     matrix = book["matrix"].set_index("区域")
     assert list(matrix.index) == ["虹口区", "静安区", "黄浦区"]  # worst first, as in the report
     assert matrix.loc["黄浦区", "15分钟健康服务圈"] == f"{VERDICT_SYMBOLS['pass']} 达标 96.0%"  # along the roads
+    # the CHC rule is read as the plan writes it (one per street, or per 30,000-100,000): a count row
+    hk = shanghai.table.set_index(["area_name", "rule_id"]).loc[("虹口区", "basic.chc_per_pop")]
+    assert hk["present"] == 13 and hk["required"] == 26
     chc_rule = "社区卫生服务中心（每个街道或每3-10万人1家）"
-    assert matrix.loc["虹口区", chc_rule] == f"{VERDICT_SYMBOLS['partial']} 部分达标 13 个"
+    assert matrix.loc["虹口区", chc_rule].startswith(f"{VERDICT_SYMBOLS['partial']} 部分达标")
+    assert "13" in matrix.loc["虹口区", chc_rule]
     ws = load_workbook(path)["matrix"]
     assert ws["B2"].fill.fgColor.rgb.endswith(VERDICT_COLOURS["pass"].lstrip("#"))
     counted = book["facilities counted"]
     assert len(counted) == len(facilities_counted(shanghai)) > 0
-    # 14 CHC rows in 黄浦区 count for the CHC-per-population rule (the table's "present"; 10 streets, 4 AMap duplicates)
-    chc = counted[(counted["area_name"] == "黄浦区") & counted["rules"].str.contains("basic.chc_per_pop")]
+    # 14 CHC rows in 黄浦区 count for the CHC-per-population rule ("present"; 10 streets, 4 AMap duplicates);
+    # the facilities that counted, row by row: as many as the row's "present", named as in its "counted"
+    chc = counted[(counted["area_name"] == "黄浦区") & (counted["rule_id"] == "basic.chc_per_pop")]
     t = shanghai.table.set_index(["area_name", "rule_id"])
     assert len(chc) == t.loc[("黄浦区", "basic.chc_per_pop"), "present"] == 14
+    assert all(n in t.loc[("黄浦区", "basic.chc_per_pop"), "counted"] for n in chc["name"])
+    assert "黄浦区半淞园街道社区卫生服务中心" in set(chc["name"])
 
 
 def test_csv_has_a_bom(shanghai, tmp_path):

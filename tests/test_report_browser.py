@@ -22,6 +22,7 @@ import pytest
 import healthcov as hc
 from browser import map_state, open_page, settle
 from healthcov.report.assessment_map import SERVICE_COLOUR, UNCOVERED_COLOUR
+from healthcov.report.evidence import ratio_text
 from healthcov.report.text import VERDICT_COLOURS, VERDICT_SYMBOLS, VERDICT_TEXT, fmt_value
 from report_fixtures import ningbo_assessment, shanghai_assessment
 
@@ -91,13 +92,21 @@ def _check_matrix(page, result, lang: str) -> None:
             assert c["verdict"] == v
             assert c["text"].startswith(VERDICT_SYMBOLS[v])
             assert VERDICT_TEXT[lang][v] in c["text"]
-            if v in ("pass", "partial", "fail"):
+            if row["kind"] == "ratio" and v != "not_applicable":  # rate / plan's rate, and the counts
+                assert c["text"].endswith(ratio_text(row, lang))
+            elif v in ("pass", "partial", "fail"):
                 assert c["text"].endswith(fmt_value(row["value"], row["unit"], lang))
-    # the first screen: 黄浦区's 15-minute circle 98.8 %, CHCs per 30,000 in 虹口区 partial with 19
+    # the first screen: 黄浦区's 15-minute circle 98.8 %, CHCs per 30,000 in 虹口区 partial: rate and counts
     hp = next(r for r in rows if r["area"] == "黄浦区")["cells"][rules.index("access.basic_circle")]
     assert hp["text"].endswith("98.8%")
     hk = next(r for r in rows if r["area"] == "虹口区")["cells"][rules.index("basic.chc_per_pop")]
-    assert hk["verdict"] == "partial" and hk["text"].endswith("19 个" if lang == "zh" else "19 facilities")
+    k = cells.loc[("虹口区", "basic.chc_per_pop")]
+    counts = (
+        f"（现有 {k['present']:.0f}，需 {k['required']:.0f}）"
+        if lang == "zh"
+        else f"({k['present']:.0f} of {k['required']:.0f})"
+    )
+    assert hk["verdict"] == "partial" and hk["text"].endswith(counts) and f"{k['value']:.2f} / 1 " in hk["text"]
     # the colours the reader sees are the palette's
     bg = page.evaluate("() => getComputedStyle(document.querySelector('#matrix td.v-fail')).backgroundColor")
     r_, g_, b_ = (int(VERDICT_COLOURS["fail"][i : i + 2], 16) for i in (1, 3, 5))
@@ -114,7 +123,11 @@ def _check_matrix(page, result, lang: str) -> None:
     box = page.inner_text("#not-assessed")
     fleet = t.loc[t["rule_id"] == "ems.fleet", "rule_zh" if lang == "zh" else "rule_en"].iloc[0]
     assert fleet in box
-    assert ("救护车数" if lang == "zh" else "no 'ambulances' column") in box
+    assert ("“救护车数”（ambulances）一列" if lang == "zh" else "add the column 'ambulances'") in box
+    # partial data: the share of residents the network reaches, in plain words, beside the box
+    partial = page.inner_text("#partial-data")
+    for _, r in per_area[per_area["partial_data"].fillna(False).astype(bool)].drop_duplicates("area_code").iterrows():
+        assert r["area_name"] in partial and f"{r['data_coverage']:.0%}" in partial
 
 
 def _legend_and_title(frame) -> tuple[str, str]:
@@ -182,12 +195,14 @@ def _check_print(page, tmp_path: Path, name: str, result, lang: str) -> int:
     page.emulate_media(media="print")
     try:
         assert page.evaluate("() => getComputedStyle(document.getElementById('map-section')).display") == "none"
-        # names never wrap one character per line: each district name is one line high
-        heights = page.evaluate(
-            "() => [...document.querySelectorAll('#matrix th[scope=row], td.area')].map("
-            "(e) => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight) || 16])"
+        # names never wrap one character per line: each district name's text takes at most two lines
+        # (its own line boxes; the row itself is as high as its tallest cell, e.g. a ratio with its counts)
+        lines = page.evaluate(
+            "() => [...document.querySelectorAll('#matrix th[scope=row], td.area')].map((e) => {"
+            " const r = document.createRange(); r.selectNodeContents(e);"
+            " return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; })"
         )
-        assert heights and all(h <= 2.6 * lh + 8 for h, lh in heights)
+        assert lines and all(1 <= n <= 2 for n in lines), lines
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         pdf = page.pdf(format="A4", print_background=True)
     finally:
@@ -269,10 +284,10 @@ def test_ningbo_report_without_network(browser, tmp_path, data_dir):
             "(c) => [c.dataset.rule, c.querySelector('.pop-nc').innerText]))"
         )
         assert cards["access.basic_circle"] == "未评估"  # not "0 residents not covered"
-        assert cards["ems.radius"] == "9,404,283"
+        assert cards["ems.radius"] == "未评估"  # no EMS station in the input: missing is not failing
         box = page.locator("#not-assessed li[data-rule='access.basic_circle']").inner_text()
         assert "全部区域" in box and "需要路网，但未提供路网" in box
-        nodata = page.locator("#not-assessed li[data-rule='ems.radius'][data-kind='no_data']").inner_text()
-        assert "数据中没有急救中心" in nodata
+        nodata = page.locator("#not-assessed li[data-rule='ems.radius'][data-kind='not_assessed']").inner_text()
+        assert "全部区域" in nodata and "输入数据中没有急救中心、急救分中心、急救站（点）" in nodata
         _screenshot(page, tmp_path, "report_ningbo_zh_first_screen.png")
         assert log.page_errors == [] and log.console_errors == [] and log.blocked == []

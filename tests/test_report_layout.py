@@ -172,8 +172,50 @@ def test_matrix_worst_first_and_headlines(shanghai, ningbo):
     box = {(x["rule_id"], x["kind"]): x for x in not_assessed(ningbo, "zh")}
     assert box[("access.basic_circle", "not_assessed")]["reasons"] == ["需要路网，但未提供路网"]
     assert box[("access.basic_circle", "not_assessed")]["areas"] == "全部区域"
-    # EMS radius "fails" everywhere only because the input has no EMS station: said in the box
-    assert "数据中没有急救中心、急救分中心、急救站（点）" in box[("ems.radius", "no_data")]["reasons"]
+    # no EMS station in the input: EMS radius is not assessed (missing is not failing), said by note code
+    codes = ningbo.areas["area_code"].astype(str)
+    assert all(ningbo.notes_of("ems.radius", c, "missing_in_input") for c in codes)
+    assert box[("ems.radius", "not_assessed")]["reasons"] == ["输入数据中没有急救中心、急救分中心、急救站（点）"]
+    assert box[("ems.radius", "not_assessed")]["areas"] == "全部区域" and ("ems.radius", "no_data") not in box
+    en = {x["rule_id"]: x for x in not_assessed(ningbo, "en")}
+    assert en["ems.radius"]["reasons"] == ["no EMS centre, EMS sub-centre, EMS station in the input data"]
+    # supply unknown: the box names the column to add (or the statistics to give)
+    assert en["ratio.doctors"]["reasons"] == [
+        "the supply of doctors is unknown: add the column 'doctors' to the facilities or give area statistics"
+    ]
+
+
+def test_partial_data_warning_and_ratio_cells(shanghai):
+    from healthcov.report.evidence import partial_data_warnings, ratio_text, sensitivity_table
+
+    t = shanghai.table
+    flagged = t[t["partial_data"].fillna(False).astype(bool) & (t["area_code"] != "*")]
+    # 静安区 and 虹口区: the network reaches under 90 % of their residents (a share recomputed from the rows)
+    assert set(flagged["area_name"]) == {"静安区", "虹口区"}
+    jing = t[(t["area_name"] == "静安区") & (t["rule_id"] == "access.basic_circle")].iloc[0]
+    pct = f"{jing['data_coverage']:.0%}"
+    assert 0.4 < jing["data_coverage"] < 0.5
+    w = {x["area"]: x for x in partial_data_warnings(shanghai, "en")}
+    assert set(w) == {"静安区", "虹口区", "all areas"}
+    assert w["静安区"]["text"].startswith(f"the network reaches {pct} of the residents of 静安区")
+    assert (
+        f"路网只覆盖静安区 {pct} 的居民"
+        in {x["area"]: x for x in partial_data_warnings(shanghai, "zh")}["静安区"]["text"]
+    )
+    # a ratio row: rate / plan's rate, and present of required
+    r = t[(t["area_name"] == "黄浦区") & (t["rule_id"] == "basic.chc_per_pop")].iloc[0]
+    assert ratio_text(r, "en") == (
+        f"{r['value']:.2f} / 1 facilities per 30,000 ({r['present']:.0f} of {r['required']:.0f})"
+    )
+    fleet = t[(t["area_name"] == "黄浦区") & (t["rule_id"] == "ems.fleet")].iloc[0]  # supply unknown
+    assert ratio_text(fleet, "zh") == f"需 {fleet['required']:,.0f}"
+    # the response-time sensitivity table: per area, 3 / 5 min × free flow / peak
+    sens = sensitivity_table(shanghai, "ems.response", "en")
+    assert len(sens["header"]) == 4 and [r["area"] for r in sens["rows"]] == ["黄浦区", "静安区", "虹口区"]
+    s = shanghai.sensitivity.set_index(["rule_id", "area_name", "activation_delay_min", "speed"])
+    worst = s.loc[("ems.response", "虹口区", 5.0, "peak")]
+    assert worst["verdict"] == "fail" and worst["mean_min"] >= worst["limit_min"]
+    assert sens["rows"][2]["cells"][3] == (f"{worst['mean_min']:.1f} min, {worst['share_within']:.1%} fail", "fail")
 
 
 def test_assessment_html_is_formatted(shanghai):
@@ -233,3 +275,23 @@ def test_sources_per_language():
     assert report_sources(both, "zh")[0]["name"] == "人口普查" and report_sources(both, "en")[0]["name"] == "census"
     with pytest.raises(hc.InputError, match="no 'en' list"):
         report_sources({"zh": []}, "en")
+
+
+def test_plan_rows_target_year_and_status():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from healthcov.report.html_report import plan_rows
+
+    t = pd.DataFrame(
+        {
+            "target_year": [2025.0, 2025.0, float("nan")],
+            "profile": ["ningbo", "fenghua", "fenghua"],
+            "plan_status": ["issued", "draft_for_approval", "draft_for_approval"],
+            "plan_status_zh": ["已印发", "送审稿", "送审稿"],
+        }
+    )
+    res = SimpleNamespace(table=t)
+    assert plan_rows(res, "zh") == [("目标年份", "2025"), ("规划文本状态", "宁波市规划：已印发；奉化区规划：送审稿")]
+    assert plan_rows(res, "en")[1] == ("Plan status", "Ningbo plan: issued; Fenghua plan: draft for approval")

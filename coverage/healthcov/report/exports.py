@@ -41,6 +41,7 @@ __all__ = [
     "safe_field_names",
     "assumption_rows",
     "facilities_counted",
+    "sensitivity_rows",
 ]
 
 #: SQL / GeoPackage words a field must not be called
@@ -164,8 +165,39 @@ def assumption_rows(result: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
+def sensitivity_rows(result: Any) -> pd.DataFrame:
+    """``Assessment.sensitivity``: per response rule and area, delay × free-flow / peak (empty without one)."""
+    s = getattr(result, "sensitivity", None)
+    return pd.DataFrame(s) if s is not None else pd.DataFrame()
+
+
 def facilities_counted(result: Any) -> pd.DataFrame:
-    """The facilities inside an area whose type some evaluated rule counts, with those rules' ids."""
+    """The facilities that counted, per row (``counted`` of the count and ratio rows: id and name).
+
+    Without a ``counted`` column (an older table): the facilities inside an area whose type some
+    evaluated rule counts, with those rules' ids.
+    """
+    t = result.table
+    if "counted" not in t.columns or t["counted"].isna().all():
+        return _facilities_by_type(result)
+    rows = []
+    for _, r in t[t["counted"].notna() & (t["counted"].astype(str) != "")].iterrows():
+        for part in str(r["counted"]).split("; "):
+            fid, _, name = part.partition(":")
+            rows.append(
+                {
+                    "rule_id": r["rule_id"],
+                    "area_code": r["area_code"],
+                    "area_name": r["area_name"],
+                    "facility_id": fid,
+                    "name": name,
+                    "verdict": r["verdict"],
+                }
+            )
+    return pd.DataFrame(rows, columns=["rule_id", "area_code", "area_name", "facility_id", "name", "verdict"])
+
+
+def _facilities_by_type(result: Any) -> pd.DataFrame:
     fac = result.facilities
     by_type: dict[str, list[str]] = {}
     evaluated = set(result.table["rule_id"])
@@ -252,6 +284,9 @@ def write_gpkg(result: Any, path: str | os.PathLike[str], *, layers: Any = None,
         if len(layers.uncovered):
             _safe(layers.uncovered).to_file(path, layer="uncovered", driver="GPKG")
     _attributes(assumption_rows(result), path, "assumptions")
+    sens = sensitivity_rows(result)
+    if len(sens):
+        _attributes(_safe(sens), path, "sensitivity")
     _layer_styles(path, ["verdicts", "areas"] if "worst" in areas.columns else ["verdicts"], lang)
 
 
@@ -278,6 +313,9 @@ def write_xlsx(result: Any, path: str | os.PathLike[str], *, lang: str = "zh") -
         table.to_excel(xl, sheet_name="verdicts", index=False)
         facilities_counted(result).to_excel(xl, sheet_name="facilities counted", index=False)
         assumption_rows(result).to_excel(xl, sheet_name="assumptions", index=False)
+        sens = sensitivity_rows(result)
+        if len(sens):
+            sens.to_excel(xl, sheet_name="sensitivity", index=False)
         ws = xl.sheets["matrix"]
         for i, (code, _) in enumerate(m.areas):
             for j, (rid, _) in enumerate(m.rules):
@@ -291,13 +329,12 @@ def write_xlsx(result: Any, path: str | os.PathLike[str], *, lang: str = "zh") -
 
 
 def _xl_cell(row: dict[str, Any] | None, lang: str) -> str:
-    from .text import fmt_value
+    from .matrix import cell_value
 
     v = "not_applicable" if row is None else str(row["verdict"])
     text = f"{VERDICT_SYMBOLS[v]} {verdict_text(v, lang)}"
-    if row is not None and v in ("pass", "partial", "fail"):
-        text += f" {fmt_value(row.get('value'), row.get('unit'), lang)}"
-    return text
+    value = cell_value(row, lang)
+    return f"{text} {value}" if value else text
 
 
 def write_isochrone_map(

@@ -23,6 +23,16 @@ import pandas as pd
 
 from ..errors import InputError
 from .assessment_map import explore_assessment
+from .evidence import (
+    area_label,
+    counted_names,
+    note_words,
+    partial_data_warnings,
+    ratio_text,
+    row_notes,
+    sensitivity_table,
+    status_text,
+)
 from .exports import write_csv, write_files, write_gpkg, write_xlsx
 from .matrix import build_matrix, headlines, matrix_html, not_assessed
 from .methods import class_rows, looser_rows, methods_rows
@@ -98,6 +108,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "chart_share": "覆盖率（虚线为标准）",
         "chart_min": "平均时间（分钟，虚线为标准）",
         "chart_ratio": "现有 / 需要（虚线为 100%）",
+        "chart_rate": "现状比率（虚线为规划标准）",
+        "partial_box": "数据不全：路网未覆盖全部居民",
+        "coverage": "路网覆盖居民",
+        "counted": "计入的设施",
+        "sensitivity": "响应时间敏感性分析（平均响应时间，限值内居民比例）",
+        "sens_limit": "限值",
         "footer": "本报告由 healthcov 生成；人口分布为估算值，结论供规划讨论参考。",
         "title_suffix": "卫生健康服务评估",
         "standard_of": "标准",
@@ -144,6 +160,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "chart_share": "share covered (dashed: the standard)",
         "chart_min": "mean minutes (dashed: the standard)",
         "chart_ratio": "present / required (dashed: 100 %)",
+        "chart_rate": "rate (dashed: the plan's rate)",
+        "partial_box": "Partial data: the network does not reach every resident",
+        "coverage": "Residents the network reaches",
+        "counted": "Facilities counted",
+        "sensitivity": "Response-time sensitivity (mean response, share of residents within the limit)",
+        "sens_limit": "limit",
         "footer": "Made with healthcov. Population distribution is an estimate; verdicts support planning discussion.",
         "title_suffix": "health-care access",
         "standard_of": "standards",
@@ -233,25 +255,41 @@ def _chart(rows: pd.DataFrame, kind: str, lang: str) -> tuple[str, str]:
         return bar_chart(
             labels, rows["mean_min"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="min", lang=lang
         ), T["chart_min"]
-    if kind in ("ratio", "count_per_area"):
+    if kind == "ratio":
+        lim = rows["threshold"].dropna()
+        unit = str(rows["unit"].dropna().iloc[0]) if rows["unit"].notna().any() else ""
+        return bar_chart(
+            labels, rows["value"], verdicts, limit=float(lim.max()) if len(lim) else None, unit=unit, lang=lang
+        ), T["chart_rate"]
+    if kind == "count_per_area":
         ratio = rows["present"].astype(float) / rows["required"].astype(float).replace(0, np.nan)
         return bar_chart(labels, ratio, verdicts, limit=1.0, unit="share", lang=lang), T["chart_ratio"]
     return "", ""
 
 
-def _area_rows(rows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+def _coverage(r: Any, lang: str) -> str:
+    """The share of the area's residents the network reaches, flagged under the threshold."""
+    cov = r.get("data_coverage")
+    if _missing(cov):
+        return ""
+    flag = bool(r.get("partial_data")) and not _missing(r.get("partial_data"))
+    return f"{float(cov):.0%}" + ((" ⚠ 数据不全" if lang == "zh" else " ⚠ partial data") if flag else "")
+
+
+def _area_rows(result: Any, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     out = []
     for _, r in rows.iterrows():
         v = str(r["verdict"])
         strict = str(r.get("verdict_strictest"))
+        ratio = str(r.get("kind")) == "ratio"
         out.append(
             {
-                "area": r["area_name"],
+                "area": area_label(r["area_code"], r["area_name"], lang),
                 "verdict": v,
                 "symbol": VERDICT_SYMBOLS.get(v, ""),
                 "verdict_text": verdict_text(v, lang),
                 "requirement": requirement(r.get("standard"), lang),
-                "value": fmt_value(r.get("value"), r.get("unit"), lang),
+                "value": (ratio_text(r, lang) or "–") if ratio else fmt_value(r.get("value"), r.get("unit"), lang),
                 "pop_nc": fmt_num(r.get("pop_not_covered")),
                 "mean": fmt_value(r.get("mean_min"), "min", lang).split(" ")[0],
                 "p90": fmt_value(r.get("p90_min"), "min", lang).split(" ")[0],
@@ -259,10 +297,27 @@ def _area_rows(rows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
                 if _missing(r.get("shortfall")) or not r.get("shortfall")
                 else fmt_num(r.get("shortfall")),
                 "strictest": verdict_text(strict, lang) if strict not in (v, "nan", "None") else "",
-                "notes": note_text(r.get("note"), lang),
+                "coverage": _coverage(r, lang),
+                "partial_data": bool(r.get("partial_data")) and not _missing(r.get("partial_data")),
+                "counted": counted_names(r),
+                "notes": row_notes(result, r, lang),
             }
         )
     return out
+
+
+def _plan_facts(first: Any, lang: str) -> str:
+    """Target year, 2020 baseline and the plan's status: ``目标年份 2025；2020年基线 4.72；规划文本状态 送审稿``."""
+    parts = []
+    year, base, status = first.get("target_year"), first.get("baseline_2020"), status_text(first, lang)
+    if not _missing(year):
+        parts.append(f"目标年份 {int(year)}" if lang == "zh" else f"target year {int(year)}")
+    if not _missing(base):
+        b = fmt_value(base, first.get("unit"), lang)
+        parts.append(f"2020年基线 {b}" if lang == "zh" else f"2020 baseline {b}")
+    if status:
+        parts.append(f"规划文本状态 {status}" if lang == "zh" else f"plan status: {status}")
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def _rule_pages(result: Any, layers: Any, lang: str, static_maps: bool) -> list[dict[str, Any]]:
@@ -286,8 +341,12 @@ def _rule_pages(result: Any, layers: Any, lang: str, static_maps: bool) -> list[
                 "map": rule_map_svg(result, rid, layers, lang=lang) if static_maps else "",
                 "chart": chart,
                 "chart_title": chart_title,
-                "rows": (area_rows := _area_rows(rows, lang)),
+                "rows": (area_rows := _area_rows(result, rows, lang)),
                 "notes": grouped_notes(area_rows, lang),
+                "facts": _plan_facts(first, lang),
+                "counted": [(r["area"], r["counted"]) for r in area_rows if r["counted"]],
+                "coverage": any(r["coverage"] for r in area_rows),
+                "sensitivity": sensitivity_table(result, str(rid), lang),
             }
         )
     return pages
@@ -308,7 +367,7 @@ def grouped_notes(rows: list[dict[str, Any]], lang: str) -> list[tuple[str, str]
 def _wide_rows(result: Any, lang: str) -> list[dict[str, Any]]:
     t = result.table
     rows = t[t["area_code"] == "*"]
-    out = _area_rows(rows, lang)
+    out = _area_rows(result, rows, lang)
     for row, (_, r) in zip(out, rows.iterrows()):
         row["rule"] = r["rule_zh"] if lang == "zh" else r["rule_en"]
         row["clause"] = clause_ref(r["profile"], r.get("source_clause"), r["source_ref"], lang)
@@ -397,6 +456,35 @@ def report_sources(sources: Any, lang: str) -> list[dict[str, str]]:
     return list(sources)
 
 
+def plan_rows(result: Any, lang: str) -> list[tuple[str, str]]:
+    """Methods rows: the target year(s) and each plan's text status (已印发, 送审稿, 初稿) behind the rules."""
+    t = result.table
+    if "target_year" not in t.columns:
+        return []
+    sep = "；" if lang == "zh" else "; "
+    years = sorted({int(y) for y in t["target_year"].dropna()})
+    status = {}
+    for _, r in t.drop_duplicates("profile").iterrows():
+        said = status_text(r, lang)
+        if said:
+            status[plan_name(r["profile"], lang)] = said
+    rows = []
+    if years:
+        rows.append(("目标年份" if lang == "zh" else "Target year", "、".join(map(str, years))))
+    if status:
+        label = "规划文本状态" if lang == "zh" else "Plan status"
+        rows.append((label, sep.join(f"{k}{'：' if lang == 'zh' else ': '}{v}" for k, v in status.items())))
+    return rows
+
+
+def run_notes(result: Any, lang: str) -> list[str]:
+    """The run's data caveats (notes about no one rule); what the boxes on the first page say is left out."""
+    if getattr(result, "notes", None):
+        run = [n for n in result.notes if n.rule_id is None and n.code not in ("missing_in_input", "lack_of_data")]
+        return list(dict.fromkeys(note_words(n, lang) for n in run))
+    return [n for a in result.assumptions.get("notes", []) if (n := caveat(a, lang))]
+
+
 def render_report(
     result: Any,
     layers: Any = None,
@@ -432,7 +520,7 @@ def render_report(
         }
         for _, r in result.reference.iterrows()
     ]
-    notes = [n for a in result.assumptions.get("notes", []) if (n := caveat(a, lang))]
+    notes = run_notes(result, lang)
     return _TEMPLATE.get_template("report.html").render(
         T=T,
         lang=lang,
@@ -446,10 +534,11 @@ def render_report(
         matrix=matrix_html(m, lang, T["area"]),
         headlines=headlines(result, lang),
         na=not_assessed(result, lang),
+        partial=partial_data_warnings(result, lang),
         pages=_rule_pages(result, layers, lang, static_maps),
         wide=_wide_rows(result, lang),
         map_srcdoc=map_html,
-        methods=methods_rows(result.assumptions, lang),
+        methods=methods_rows(result.assumptions, lang) + plan_rows(result, lang),
         classes=class_rows(result.assumptions, lang),
         looser=looser_rows(result.looser, lang),
         reference=reference,

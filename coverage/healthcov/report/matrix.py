@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .evidence import area_label, ratio_text, reason_words
 from .text import (
     VERDICT_COLOURS,
     VERDICT_INK,
@@ -25,7 +26,7 @@ from .text import (
     verdict_text,
 )
 
-__all__ = ["Matrix", "build_matrix", "matrix_html", "assessment_html", "headlines", "not_assessed"]
+__all__ = ["Matrix", "cell_value", "build_matrix", "matrix_html", "assessment_html", "headlines", "not_assessed"]
 
 _ASSESSED = ("pass", "partial", "fail")
 
@@ -62,9 +63,19 @@ def build_matrix(result: Any, lang: str = "zh") -> Matrix:
     return Matrix(areas=areas, rules=rules, cells=cells, wide=wide)
 
 
+def cell_value(row: dict[str, Any] | None, lang: str) -> str:
+    """The value a matrix cell shows: ratio rows as rate / plan's rate with the counts; else value with unit."""
+    if row is None:
+        return ""
+    v = str(row["verdict"])
+    if str(row.get("kind")) == "ratio" and v in (*_ASSESSED, "not_assessed"):
+        return ratio_text(row, lang)
+    return fmt_value(row.get("value"), row.get("unit"), lang) if v in _ASSESSED else ""
+
+
 def _cell(row: dict[str, Any] | None, lang: str) -> str:
     v = "not_applicable" if row is None else str(row["verdict"])
-    value = "" if row is None or v not in _ASSESSED else fmt_value(row.get("value"), row.get("unit"), lang)
+    value = cell_value(row, lang)
     word = verdict_text(v, lang)
     return (
         f'<td class="cell v-{v}" data-verdict="{v}" title="{html.escape(word)}">'
@@ -112,36 +123,39 @@ def headlines(result: Any, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _reasons(result: Any, rows: pd.DataFrame, lang: str) -> list[str]:
+    """Why rows are not assessed, in plain words: by note code (``missing_in_input``…), else the note text."""
+    reasons: list[str] = []
+    for _, r in rows.iterrows():
+        notes = result.notes_of(str(r["rule_id"]), str(r["area_code"])) if getattr(result, "notes", None) else []
+        words = [w for n in notes if (w := reason_words(n, lang))] if notes else None
+        if not words:
+            words = [p for p in note_text(r.get("note"), lang) if not p.startswith(("还需", "need "))]
+        reasons += [w for w in words if w not in reasons]
+    return reasons
+
+
 def not_assessed(result: Any, lang: str) -> list[dict[str, Any]]:
-    """Rules not assessed somewhere (with which areas and why, in plain words), and rules judged on absent data."""
+    """Rules not assessed somewhere, with which areas and why in plain words (from the notes' codes)."""
     t = result.table
     out = []
     for rid, g in t.groupby("rule_id", sort=False):
-        na = g[g["verdict"] == "not_assessed"]
-        nodata = g[g["verdict"].eq("fail") & g["note"].fillna("").str.contains("no facilities of type")]
-        for rows, kind in ((na, "not_assessed"), (nodata, "no_data")):
-            if rows.empty:
-                continue
-            reasons: list[str] = []
-            for n in rows["note"]:
-                for part in note_text(n, lang):
-                    if part not in reasons and not part.startswith(("还需", "need ")):
-                        reasons.append(part)
-            names = rows["area_name"].astype(str).tolist()
-            every = len(rows) == len(g)
-            out.append(
-                {
-                    "rule_id": rid,
-                    "title": _title(g.iloc[0], lang),
-                    "kind": kind,
-                    "areas": ("全部区域" if lang == "zh" else "all areas")
-                    if every and len(g) > 1
-                    else "、".join(names)
-                    if lang == "zh"
-                    else ", ".join(names),
-                    "reasons": reasons,
-                }
-            )
+        rows = g[g["verdict"] == "not_assessed"]
+        if rows.empty:
+            continue
+        names = [area_label(c, a, lang) for c, a in zip(rows["area_code"], rows["area_name"])]
+        every = len(rows) == len(g) and len(g) > 1
+        out.append(
+            {
+                "rule_id": rid,
+                "title": _title(g.iloc[0], lang),
+                "kind": "not_assessed",
+                "areas": ("全部区域" if lang == "zh" else "all areas")
+                if every
+                else ("、" if lang == "zh" else ", ").join(names),
+                "reasons": _reasons(result, rows, lang),
+            }
+        )
     return out
 
 

@@ -27,6 +27,8 @@ __all__ = [
     "fmt_num",
     "fmt_value",
     "caveat",
+    "rate_unit",
+    "types_text",
 ]
 
 #: Okabe–Ito colours: pass (blue) and fail (vermillion) stay apart under deuteranopia and protanopia;
@@ -131,6 +133,37 @@ def fmt_num(v: Any, digits: int = 0) -> str:
     return f"{float(v):,.{digits}f}"
 
 
+_MEASURE_ZH = {
+    "facilities": "个",
+    "beds": "张",
+    "rehab_beds": "张",
+    "psych_beds": "张",
+    "infectious_beds": "张",
+    "doctors": "人",
+    "nurses": "人",
+    "psychiatrists": "人",
+    "ambulances": "辆",
+}
+
+
+def rate_unit(unit: Any, lang: str) -> tuple[str, str]:
+    """``"facilities per 30,000"`` → (``"个/3万人"``, ``"个"``) in Chinese, (``"per 30,000"``, ``"facilities"``)."""
+    m = re.match(r"^(\w+) per ([\d,]+)$", str(unit))
+    if m is None:
+        return str(unit), ""
+    res, base = m[1], int(m[2].replace(",", ""))
+    if lang == "en":
+        return f"per {base:,}", res
+    if base == 1000:
+        where = "千人"
+    elif base % 10000 == 0:
+        where = f"{base // 10000}万人" if base > 10000 else "万人"
+    else:
+        where = f"{base:,}人"
+    measure = _MEASURE_ZH.get(res, "")
+    return f"{measure}/{where}", measure
+
+
 def fmt_value(v: Any, unit: Any, lang: str) -> str:
     """A table value with its unit: ``98.8%``, ``5.2 分钟`` / ``5.2 min``, ``26 个`` / ``26 facilities``."""
     if _missing(v):
@@ -143,6 +176,9 @@ def fmt_value(v: Any, unit: Any, lang: str) -> str:
         n = f"{float(v):,.0f}"
         return f"{n} 个" if lang == "zh" else f"{n} facilities"
     text = f"{float(v):,.2f}".rstrip("0").rstrip(".")
+    if isinstance(unit, str) and re.match(r"^\w+ per [\d,]+$", unit):
+        rate, measure = rate_unit(unit, lang)
+        return f"{text} {rate}" if lang == "zh" else f"{text} {measure} {rate}"
     return f"{text} {unit}" if isinstance(unit, str) and unit else text
 
 
@@ -150,6 +186,11 @@ def _types_zh(codes: str) -> str:
     from ..standards.facility_types import FACILITY_TYPES
 
     return "、".join(FACILITY_TYPES.get(c.strip(), {}).get("zh", c.strip()) for c in codes.split(","))
+
+
+def types_text(codes: str, lang: str) -> str:
+    """Facility type codes (``"ems_center, ems_station"``) as the report's words."""
+    return _types_zh(codes) if lang == "zh" else _types_en(codes)
 
 
 def _types_en(codes: str) -> str:
@@ -177,11 +218,26 @@ _REQ = [
     ),
     (re.compile(r"^≥ (\d+) per (.+)$"), lambda m: f"每个{m[2]}至少{m[1]}个", lambda m: f"≥ {m[1]} per district/county"),
     (
+        re.compile(r"^([\d.]+) (\w+) per ([\d,]+) residents(?: \(population base (\d+)%\))?$"),
+        lambda m: _rate_req_zh(m[1], m[2], m[3], m[4]),
+        lambda m: m[0],
+    ),
+    (
         re.compile(r"^(\d+) facility per ([\d,]+)–([\d,]+) residents$"),
         lambda m: f"每{m[2]}–{m[3]}常住人口{m[1]}个",
         lambda m: m[0],
     ),
 ]
+
+
+def _rate_req_zh(n: str, res: str, base: str, factor: str | None) -> str:
+    """``6.6 beds per 1,000 residents`` → ``每千人床位数6.6张``; the population base (300%) said in words."""
+    rate, measure = rate_unit(f"{res} per {base}", "zh")
+    where = rate.split("/", 1)[1]
+    text = f"每{where}{RESOURCES_ZH.get(res, res)}{n}{measure}"
+    return f"{text}（人口基数按常住人口的{factor}%计）" if factor else text
+
+
 _NOTES = [
     (
         re.compile(r"^no facilities of type ([\w, ]+) in the data$"),
