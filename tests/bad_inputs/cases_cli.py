@@ -269,8 +269,6 @@ CASES = [
         "--direction inbound",
         lambda t: iso_argv(t, "--direction", "inbound"),
         "inbound",
-        now="accepted silently, exit 0",
-        owner="traveltime.py",
     ),
     cli_err(
         "cli-isochrones-missing-facilities",
