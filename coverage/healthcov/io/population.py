@@ -20,6 +20,7 @@ import shapely
 from ..errors import EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
 from ..network.arrays import graph_arrays
 from ..network.prepare import require_prepared
+from .area_checks import check_areas
 from ._common import ensure_crs, existing_path, find_column
 from .facilities import read_facilities
 
@@ -168,12 +169,20 @@ def read_areas(
     crs: Any = None,
     coord_system: str = "wgs84",
     layer: str | int | None = None,
+    encoding: str | None = None,
+    allow_overlap: bool = False,
 ) -> gpd.GeoDataFrame:
     """Administrative areas (districts, townships, streets) as polygons with ``area_name`` and ``area_code``.
 
     ``coord_system="gcj02"`` converts boundaries cut from AMap / DataV (GCJ-02) to WGS84 so they
     overlay OSM roads. Other columns are kept (a census count, a ``unit_type`` or ``urban_rural``
-    column for the standards engine).
+    column for the standards engine). ``encoding`` is the text encoding of a shapefile's
+    attributes (e.g. ``"gbk"`` when its ``.cpg`` is missing).
+
+    Invalid polygons (a self-intersecting bow-tie) are repaired with ``make_valid`` and a
+    :class:`~healthcov.GeometryConvertedWarning` names them; areas without a geometry or with an
+    area of 0, a ``pop`` column with NaN, negative or text values, and overlapping areas (a city
+    polygon beside its districts, unless ``allow_overlap=True``) are errors naming the areas.
 
     Examples
     --------
@@ -188,7 +197,7 @@ def read_areas(
     if isinstance(source, (str, Path)):
         path = existing_path(source, "areas")
         name = f"areas ({path.name})"
-        gdf = gpd.read_file(path, layer=layer)
+        gdf = gpd.read_file(path, layer=layer, **({"encoding": encoding} if encoding else {}))
     elif isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
     else:
@@ -209,7 +218,6 @@ def read_areas(
             return shapely.transform(g, lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], coord_system)))
 
         gdf = gpd.GeoDataFrame(ll.drop(columns=ll.geometry.name), geometry=[conv(g) for g in ll.geometry], crs=4326)
-    gdf = gdf.set_geometry(gdf.geometry.make_valid())
     ncol = find_column(gdf, name_column, NAME_NAMES, "area name", name)
     try:
         ccol = find_column(gdf, code_column, CODE_NAMES, "area code", name)
@@ -226,7 +234,7 @@ def read_areas(
     if dup.any():
         msg = f"{name}: area codes repeat ({describe_ids(sorted(set(gdf.loc[dup, 'area_code'])))}): pass code_column="
         raise InputError(msg)
-    return gdf
+    return check_areas(gdf, name, allow_overlap=allow_overlap)
 
 
 def _node_samples(G: nx.MultiDiGraph, arr: Any, weight: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
