@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 import healthcov as hc
-from bad_inputs.cases_assess import CIRCLE, ENG, by_hand
+from bad_inputs.cases_assess import CIRCLE, by_hand
 from bad_inputs.corpus import (
     UTM,
     X0,

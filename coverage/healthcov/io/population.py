@@ -20,8 +20,8 @@ import shapely
 from ..errors import EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
 from ..network.arrays import graph_arrays
 from ..network.prepare import require_prepared
-from .area_checks import check_areas
 from ._common import ensure_crs, existing_path, find_column
+from .area_checks import check_areas
 from .facilities import read_facilities
 
 __all__ = ["read_population", "spread_population", "grid_population", "read_areas", "POP", "POP_NAMES"]
