@@ -451,8 +451,6 @@ AREAS = [
             gpd.GeoDataFrame({"名称": ["甲街道"], "代码": ["330101"]}, geometry=[box(0, 0, 10, 10)], crs=UTM)
         ),
         lambda a: a["area_name"].tolist() == ["甲街道"] and a["area_code"].tolist() == ["330101"],
-        now="代码 is not recognised: area_code silently falls back to the name",
-        owner=POPF,
         why="代码 is the usual Chinese code column",
     ),
     ok(
@@ -489,8 +487,6 @@ ENCODINGS = [
         "GBK district names in a shapefile without .cpg",
         lambda t: hc.read_areas(_gbk_areas(t)),
         lambda a: a["area_name"].tolist() == ["西湖区"],
-        now="names read as Latin-1 mojibake",
-        owner=POPF,
     ),
     ok(
         "areas-encoding-argument",
@@ -509,9 +505,6 @@ ENCODINGS = [
         "read_population(..., encoding='gbk')",
         lambda t: hc.read_population(_gbk_areas_csv_pop(t), encoding="gbk"),
         lambda p: p["pop"].tolist() == [120.0],
-        now="TypeError: read_population() got an unexpected keyword argument 'encoding'",
-        owner=POPF,
-        now_raises=TypeError,
     ),
     ok(
         "fac-encoding-argument",

@@ -15,7 +15,7 @@ import shapely
 
 from ..errors import GeometryConvertedWarning, InputError, InvalidGeometryError, describe_ids
 
-__all__ = ["check_areas", "area_labels", "OVERLAP_SHARE"]
+__all__ = ["check_areas", "repair_areas", "area_labels", "OVERLAP_SHARE"]
 
 #: two areas overlap when their intersection exceeds this share of the smaller one (slivers between
 #: neighbouring districts drawn from different sources stay far below it)
@@ -40,7 +40,9 @@ def _polygonal(g: Any) -> Any:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _repair(gdf: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+def repair_areas(gdf: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """``gdf`` with invalid polygons repaired by ``make_valid`` (a warning names them); a missing geometry or an
+    area of 0 is an :class:`InvalidGeometryError` naming the areas. Used for areas and census polygons alike."""
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         msg = (
@@ -118,7 +120,7 @@ def check_areas(
     areas that overlap by more than :data:`OVERLAP_SHARE` of the smaller one unless
     ``allow_overlap``.
     """
-    gdf = _repair(gdf, source)
+    gdf = repair_areas(gdf, source)
     if pop_column in gdf.columns:
         gdf = _check_pop(gdf, source, pop_column)
     if not allow_overlap:

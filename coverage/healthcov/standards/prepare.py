@@ -373,6 +373,10 @@ def classify_areas(
 TYPING_EVIDENCE = ("grade", "owner", "type_rule", "type_source", "type_confidence", "type_note")
 
 
+#: Chinese names of a status column (the same as ``healthcov.scenarios.STATUS_COLUMN_ALIASES``, which the
+#: standards layer may not import)
+STATUS_COLUMN_ALIASES = ("状态", "建设状态", "规划状态", "现状/规划")
+
 #: Chinese names of a facility-type column, recognised when there is no ``facility_type``
 TYPE_COLUMN_ALIASES = ("类型", "设施类型", "机构类型")
 
@@ -412,8 +416,6 @@ def _filter_statuses(
     one is an error, since the filter could not be honoured.
     """
     if "status" not in fac.columns:
-        from ..scenarios import STATUS_COLUMN_ALIASES
-
         found = [c for c in STATUS_COLUMN_ALIASES if c in fac.columns]
         if len(found) > 1:
             msg = f"facilities have several status columns {found}: keep one, or rename the one to use to 'status'"
