@@ -158,6 +158,22 @@ def test_spread_census_onto_shanghai_network(data_dir, shanghai_drive):
     assert len(pts.attrs["unplaced"]) == 8
 
 
+def test_spread_says_what_partial_coverage_leaves_out(data_dir, shanghai_drive):
+    """静安区 and 虹口区 lie half outside the central Shanghai network: a warning names them with their shares
+    and the people left out; partial='all' keeps every resident of a polygon that has roads."""
+    areas = hc.datasets.census_areas("shanghai")
+    areas = areas[areas["area_name"].isin(["黄浦区", "静安区", "虹口区"])].reset_index(drop=True)
+    with pytest.warns(hc.PartialNetworkWarning, match=r"静安区 \(4\d%\)'.*虹口区 \(4\d%\)'") as rec:
+        pts = spread_population(areas, shanghai_drive, id_column="area_code")
+    left_out = float(areas["pop"].sum() - pts["pop"].sum())
+    said = [str(w.message) for w in rec if issubclass(w.category, hc.PartialNetworkWarning)]
+    assert f"{left_out:,.0f} of {areas['pop'].sum():,.0f} people are left out" in said[0]
+    assert issubclass(hc.PartialNetworkWarning, hc.OffNetworkWarning)
+    assert {a for a, _ in pts.attrs["partial_areas"]} >= {"310106", "310109"}
+    full = spread_population(areas, shanghai_drive, id_column="area_code", partial="all")
+    assert full["pop"].sum() == pytest.approx(areas["pop"].sum())
+
+
 def test_population_points_one_function_for_every_path():
     """Census polygons → an even 500 m grid (no network needed); points pass through; a mix is refused."""
     import geopandas as gpd

@@ -13,9 +13,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import GeometryConvertedWarning, InputError, InvalidGeometryError, describe_ids
+from ..errors import GeometryConvertedWarning, InputError, InvalidGeometryError, OffNetworkWarning, describe_ids
 
-__all__ = ["check_areas", "repair_areas", "area_labels", "OVERLAP_SHARE"]
+__all__ = ["check_areas", "repair_areas", "area_labels", "OVERLAP_SHARE", "PartialNetworkWarning"]
+
+
+class PartialNetworkWarning(OffNetworkWarning):
+    """Census polygons that the road network covers only in part keep only that share of their residents
+    (``spread_population(partial="scale")``); the polygons, their shares and the people left out are named."""
+
 
 #: two areas overlap when their intersection exceeds this share of the smaller one (slivers between
 #: neighbouring districts drawn from different sources stay far below it)

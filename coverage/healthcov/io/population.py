@@ -21,7 +21,7 @@ from ..errors import EmptyInputError, HealthcovWarning, InputError, MissingColum
 from ..network.arrays import graph_arrays
 from ..network.prepare import require_prepared
 from ._common import ensure_crs, existing_path, find_column
-from .area_checks import check_areas, repair_areas
+from .area_checks import PartialNetworkWarning, check_areas, repair_areas
 from .facilities import read_facilities
 from .vector import read_vector
 
@@ -391,7 +391,7 @@ def _report_spread(
             f"share of their residents (partial='scale'): {describe_ids(shown)}; "
             f"{total - kept:,.0f} of {total:,.0f} people are left out. Pass partial='all' to place them all on the "
             "roads there are. They are listed in .attrs['partial_areas']",
-            HealthcovWarning,
+            PartialNetworkWarning,
             stacklevel=3,
         )
 
