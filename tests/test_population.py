@@ -270,3 +270,22 @@ def test_huangpu_walking_circle_before_and_after_residents_along_the_roads(data_
     xy = np.column_stack([f.geometry.x, f.geometry.y])
     poly = areas.to_crs(Gw.graph["crs"]).geometry.iloc[0]
     assert _own_share_along_roads(Gw, poly, xy, 15.0) == pytest.approx(along_walk, abs=1e-6)  # equal: 0.952418
+
+
+def test_area_overlap_tolerance_by_hand():
+    """Two 1 km² districts drawn from different sources share a sliver: 5 m × 1 km = 0.5 % of the smaller one is
+    accepted; 20 m × 1 km = 2 % is an error naming both (OVERLAP_SHARE = 1 %), unless allow_overlap=True."""
+    import geopandas as gpd
+
+    def two(overlap_m):
+        return gpd.GeoDataFrame(
+            {"area_name": ["甲街道", "乙街道"], "area_code": ["1", "2"]},
+            geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000 - overlap_m, 0, 2000 - overlap_m, 1000)],
+            crs="EPSG:32651",
+        )
+
+    assert len(read_areas(two(5.0))) == 2
+    with pytest.raises(hc.InputError, match=r"1 pairs of areas overlap \('甲街道 / 乙街道'\).*allow_overlap=True"):
+        read_areas(two(20.0))
+    kept = read_areas(two(20.0), allow_overlap=True)
+    assert kept.geometry.area.tolist() == pytest.approx([1e6, 1e6])
