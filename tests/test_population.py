@@ -158,6 +158,22 @@ def test_spread_census_onto_shanghai_network(data_dir, shanghai_drive):
     assert len(pts.attrs["unplaced"]) == 8
 
 
+def test_spread_says_what_partial_coverage_leaves_out(data_dir, shanghai_drive):
+    """静安区 and 虹口区 lie half outside the central Shanghai network: a warning names them with their shares
+    and the people left out; partial='all' keeps every resident of a polygon that has roads."""
+    areas = hc.datasets.census_areas("shanghai")
+    areas = areas[areas["area_name"].isin(["黄浦区", "静安区", "虹口区"])].reset_index(drop=True)
+    with pytest.warns(hc.PartialNetworkWarning, match=r"静安区 \(4\d%\)'.*虹口区 \(4\d%\)'") as rec:
+        pts = spread_population(areas, shanghai_drive, id_column="area_code")
+    left_out = float(areas["pop"].sum() - pts["pop"].sum())
+    said = [str(w.message) for w in rec if issubclass(w.category, hc.PartialNetworkWarning)]
+    assert f"{left_out:,.0f} of {areas['pop'].sum():,.0f} people are left out" in said[0]
+    assert issubclass(hc.PartialNetworkWarning, hc.OffNetworkWarning)
+    assert {a for a, _ in pts.attrs["partial_areas"]} >= {"310106", "310109"}
+    full = spread_population(areas, shanghai_drive, id_column="area_code", partial="all")
+    assert full["pop"].sum() == pytest.approx(areas["pop"].sum())
+
+
 def test_population_points_one_function_for_every_path():
     """Census polygons → an even 500 m grid (no network needed); points pass through; a mix is refused."""
     import geopandas as gpd
@@ -254,3 +270,22 @@ def test_huangpu_walking_circle_before_and_after_residents_along_the_roads(data_
     xy = np.column_stack([f.geometry.x, f.geometry.y])
     poly = areas.to_crs(Gw.graph["crs"]).geometry.iloc[0]
     assert _own_share_along_roads(Gw, poly, xy, 15.0) == pytest.approx(along_walk, abs=1e-6)  # equal: 0.952418
+
+
+def test_area_overlap_tolerance_by_hand():
+    """Two 1 km² districts drawn from different sources share a sliver: 5 m × 1 km = 0.5 % of the smaller one is
+    accepted; 20 m × 1 km = 2 % is an error naming both (OVERLAP_SHARE = 1 %), unless allow_overlap=True."""
+    import geopandas as gpd
+
+    def two(overlap_m):
+        return gpd.GeoDataFrame(
+            {"area_name": ["甲街道", "乙街道"], "area_code": ["1", "2"]},
+            geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000 - overlap_m, 0, 2000 - overlap_m, 1000)],
+            crs="EPSG:32651",
+        )
+
+    assert len(read_areas(two(5.0))) == 2
+    with pytest.raises(hc.InputError, match=r"1 pairs of areas overlap \('甲街道 / 乙街道'\).*allow_overlap=True"):
+        read_areas(two(20.0))
+    kept = read_areas(two(20.0), allow_overlap=True)
+    assert kept.geometry.area.tolist() == pytest.approx([1e6, 1e6])

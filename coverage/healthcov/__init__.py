@@ -43,6 +43,7 @@ from .errors import (
     TextEncodingWarning,
     UnknownRoadClassWarning,
 )
+from .io.area_checks import PartialNetworkWarning
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
 from .io.multimode import read_networks
@@ -177,6 +178,7 @@ __all__ = [
     "HealthcovWarning",
     "AssumedCRSWarning",
     "OffNetworkWarning",
+    "PartialNetworkWarning",
     "GeometryConvertedWarning",
     "CoordinateSystemWarning",
     "read_vector",

@@ -43,9 +43,8 @@ def resolve_direction(G: nx.MultiDiGraph, direction: str | None) -> str:
     if direction is None:
         return str(G.graph[GRAPH_KEY]["mode"].get("default_direction", "to_facility"))
     key = str(direction).strip().lower().replace("-", "_").replace(" ", "_")
-    key = {"to": "to_facility", "from": "from_facility", "inbound": "to_facility", "outbound": "from_facility"}.get(
-        key, key
-    )
+    # "inbound"/"outbound" are refused: inbound to the facility or to the patient is ambiguous.
+    key = {"to": "to_facility", "from": "from_facility"}.get(key, key)
     if key not in DIRECTIONS:
         msg = (
             f"unknown direction {direction!r}: use 'to_facility' (residents travel to care) "
@@ -53,6 +52,23 @@ def resolve_direction(G: nx.MultiDiGraph, direction: str | None) -> str:
         )
         raise InputError(msg)
     return key
+
+
+def resolve_limit(max_time_s: float | None) -> float:
+    """``max_time_s`` checked: ``None`` is no limit (``inf``); a number must be >= 0 and not NaN."""
+    if max_time_s is None:
+        return float(np.inf)
+    try:
+        limit = float(max_time_s)
+    except (TypeError, ValueError):
+        limit = float("nan")
+    if not limit >= 0:  # NaN fails this too
+        msg = (
+            f"max_time_s={max_time_s!r} is not a usable limit: give a number of seconds >= 0 "
+            "(or metres with weight='length'), or None for no limit"
+        )
+        raise InputError(msg)
+    return limit
 
 
 def weight_name(weight: str) -> str:
@@ -294,7 +310,7 @@ def travel_times(
     direction = resolve_direction(G, direction)
     wname = weight_name(weight)
     arr, src = prepare_sources(G, facilities, max_snap_m=max_snap_m, name="facilities")
-    limit = np.inf if max_time_s is None else float(max_time_s)
+    limit = resolve_limit(max_time_s)
     cost, other, which = multi_source(arr, src.snapped, weight=wname, direction=direction, limit=limit)
     t, d = (cost, other) if wname == TRAVEL_TIME else (other, cost)
     if points is not None:

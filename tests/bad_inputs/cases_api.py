@@ -178,8 +178,6 @@ TRAVEL = [
         lambda t: _tt(AT0, direction="inbound"),
         hc.InputError,
         "direction",
-        now="accepted silently: routed as if to_facility",
-        owner=TT,
     ),
     err("tt-bad-weight", "weight='minutes'", lambda t: _tt(AT0, weight="minutes"), hc.InputError, "weight"),
     err(
@@ -188,9 +186,6 @@ TRAVEL = [
         lambda t: _tt(AT0, max_time_s=-5),
         hc.InputError,
         "max_time_s",
-        now="raw scipy ValueError: 'limit must be >= 0'",
-        owner=TT,
-        now_raises=ValueError,
         why="a negative limit is a user error with a named argument",
     ),
     err(
@@ -199,8 +194,6 @@ TRAVEL = [
         lambda t: _tt(AT0, max_time_s=float("nan")),
         hc.InputError,
         "max_time_s",
-        now="accepted silently: the home at 360 s becomes unreachable (inf)",
-        owner=TT,
     ),
     err("tt-negative-max-snap", "max_snap_m=-1", lambda t: _tt(AT0, max_snap_m=-1), hc.InputError, "max_snap_m"),
     err(

@@ -252,8 +252,6 @@ CASES = [
         "areas with pop '20,000' as text",
         lambda t: report_argv(t, areas=_text_pop_areas(t)),
         "pop",
-        now="exit 1 'unexpected ValueError: cannot convert float NaN to integer' (read_areas accepts text)",
-        owner="io/population.py",
     ),
     cli_err("cli-report-negative-workers", "--workers -2", lambda t: [*report_argv(t), "--workers", "-2"], "workers"),
     cli_err("cli-isochrones-negative-minutes", "--minutes -5", lambda t: [*iso_argv(t), "--minutes", "-5"], "minutes"),
@@ -269,8 +267,6 @@ CASES = [
         "--direction inbound",
         lambda t: iso_argv(t, "--direction", "inbound"),
         "inbound",
-        now="accepted silently, exit 0",
-        owner="traveltime.py",
     ),
     cli_err(
         "cli-isochrones-missing-facilities",

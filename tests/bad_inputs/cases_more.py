@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 import healthcov as hc
-from bad_inputs.cases_assess import CIRCLE, ENG, by_hand
+from bad_inputs.cases_assess import CIRCLE, by_hand
 from bad_inputs.corpus import (
     UTM,
     X0,
@@ -226,8 +226,6 @@ MORE = [
         ),
         hc.InputError,
         "人口权重",
-        now="misleading warning: 'polygons have no road node inside'",
-        owner=POPF,
         why="a missing weight column must be named, not reported as 'no road node inside'",
     ),
     err(
@@ -286,8 +284,6 @@ REAL = [
         _cities_and_districts,
         hc.InputError,
         "overlap",
-        now="accepted: 19 areas, every resident counted twice",
-        owner=POPF,
         why="the issue's example: a city polygon plus its districts",
     ),
     ok(
@@ -355,8 +351,6 @@ WARNINGS = [
         hc.HealthcovWarning,
         "山区乡",
         check=lambda p: near(p["pop"].sum(), 84.0),
-        now="no warning: 816 of 900 residents dropped silently (listed in .attrs['partial_areas'] only)",
-        owner=POPF,
         why="the network covers 21 cells of 200 m = 0.84 of 9 km²: 84 kept; dropping 90 % must be said",
     ),
 ]
@@ -417,16 +411,12 @@ MORE2 = [
         lambda t: assess_world(t, areas=_areas_without_geometry()),
         hc.InvalidGeometryError,
         "乙镇",
-        now="accepted: 乙镇 'not applicable', its 900 residents 'outside every area'",
-        owner=ENG,
     ),
     ok(
         "assess-area-census-column",
         "areas read with a census column 常住人口 = 1,000 / 900",
         lambda t: assess_world(t, areas=hc.read_areas(world_areas(**{"常住人口": [1000.0, 900.0]}))),
         lambda r: row(r, "ems.fleet", "A")["required"] == 4.0,
-        now="常住人口 ignored: the ratio uses the points' 600 (2 ambulances)",
-        owner=POPF,
         why="read_population recognises 常住人口; the areas' published count must not be dropped",
     ),
 ]

@@ -376,8 +376,6 @@ AREAS = [
         lambda t: hc.read_areas(areas_frame([box(0, 0, 2000, 2000), box(0, 0, 1000, 1000)])),
         hc.InputError,
         "overlap",
-        now="accepted silently (assess then counts residents twice)",
-        owner=POPF,
         why="overlapping areas count residents twice: refuse unless allow_overlap=True",
     ),
     err(
@@ -393,8 +391,6 @@ AREAS = [
         lambda t: hc.read_areas(areas_frame([FLAT])),
         hc.InvalidGeometryError,
         "区0",
-        now="kept: an area of 0 km² (density inf downstream)",
-        owner=POPF,
         why="a zero-area polygon has no density: refuse it, naming the area",
     ),
     err(
@@ -403,8 +399,6 @@ AREAS = [
         lambda t: _areas_pop([100.0, np.nan]),
         hc.InputError,
         "pop",
-        now="accepted silently (assess then fails with a raw ValueError)",
-        owner=POPF,
         why="an unknown published count is an input error, not 'not applicable'",
     ),
     err(
@@ -413,8 +407,6 @@ AREAS = [
         lambda t: _areas_pop([100.0, -5.0]),
         hc.InputError,
         "pop",
-        now="accepted as a negative population",
-        owner=POPF,
     ),
     err(
         "areas-text-pop",
@@ -422,8 +414,6 @@ AREAS = [
         lambda t: _areas_pop(["20,000", "300"]),
         hc.InputError,
         "pop",
-        now="accepted as text; assess later fails with a raw ValueError",
-        owner=POPF,
     ),
     err(
         "areas-bad-coord-system",
@@ -439,8 +429,6 @@ AREAS = [
         hc.GeometryConvertedWarning,
         "区0",
         check=lambda a: near(a.geometry.area.sum(), 500_000.0, 1e-3),
-        now="repaired silently (the area is right, nothing says so)",
-        owner=POPF,
         why="a bow-tie is repaired to its two triangles (0.5 km²) and the repair is said",
     ),
     warn(
@@ -463,8 +451,6 @@ AREAS = [
             gpd.GeoDataFrame({"名称": ["甲街道"], "代码": ["330101"]}, geometry=[box(0, 0, 10, 10)], crs=UTM)
         ),
         lambda a: a["area_name"].tolist() == ["甲街道"] and a["area_code"].tolist() == ["330101"],
-        now="代码 is not recognised: area_code silently falls back to the name",
-        owner=POPF,
         why="代码 is the usual Chinese code column",
     ),
     ok(
@@ -501,17 +487,12 @@ ENCODINGS = [
         "GBK district names in a shapefile without .cpg",
         lambda t: hc.read_areas(_gbk_areas(t)),
         lambda a: a["area_name"].tolist() == ["西湖区"],
-        now="names read as Latin-1 mojibake",
-        owner=POPF,
     ),
     ok(
         "areas-encoding-argument",
         "read_areas(..., encoding='gbk')",
         lambda t: hc.read_areas(_gbk_areas(t), encoding="gbk"),
         lambda a: a["area_name"].tolist() == ["西湖区"],
-        now="TypeError: read_areas() got an unexpected keyword argument 'encoding'",
-        owner=POPF,
-        now_raises=TypeError,
     ),
     ok(
         "pop-gbk-csv",
@@ -524,9 +505,6 @@ ENCODINGS = [
         "read_population(..., encoding='gbk')",
         lambda t: hc.read_population(_gbk_areas_csv_pop(t), encoding="gbk"),
         lambda p: p["pop"].tolist() == [120.0],
-        now="TypeError: read_population() got an unexpected keyword argument 'encoding'",
-        owner=POPF,
-        now_raises=TypeError,
     ),
     ok(
         "fac-encoding-argument",

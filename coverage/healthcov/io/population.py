@@ -21,7 +21,9 @@ from ..errors import EmptyInputError, HealthcovWarning, InputError, MissingColum
 from ..network.arrays import graph_arrays
 from ..network.prepare import require_prepared
 from ._common import ensure_crs, existing_path, find_column
+from .area_checks import PartialNetworkWarning, check_areas, repair_areas
 from .facilities import read_facilities
+from .vector import read_vector
 
 __all__ = ["read_population", "spread_population", "grid_population", "read_areas", "POP", "POP_NAMES"]
 
@@ -38,7 +40,9 @@ POP_NAMES = (
     "value",
 )
 NAME_NAMES = ("name", "名称", "area_name", "区县", "乡镇", "街道", "name_zh", "NAME")
-CODE_NAMES = ("adcode", "code", "区划代码", "area_code", "id", "gb", "ext_id")
+CODE_NAMES = ("adcode", "code", "区划代码", "代码", "行政区划代码", "area_code", "id", "gb", "ext_id")
+#: census columns of an areas layer read as its published population ``pop`` when it has none
+AREA_POP_NAMES = ("population", "人口", "人口数", "常住人口", "人口数_合计")
 _RASTER_SUFFIXES = {".tif", ".tiff", ".vrt", ".img", ".asc"}
 
 
@@ -63,6 +67,7 @@ def read_population(
     coord_system: str = "wgs84",
     band: int = 1,
     layer: str | int | None = None,
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read population as points with a ``pop`` column, or as polygons with counts.
 
@@ -76,8 +81,9 @@ def read_population(
     pop_column
         The count column (found automatically when named ``pop``, ``population``, ``人口``,
         ``常住人口``, ``人口数_合计`` …).
-    crs, coord_system, layer
-        As in :func:`healthcov.read_facilities` (GCJ-02 / BD-09 points are converted).
+    crs, coord_system, layer, encoding
+        As in :func:`healthcov.read_facilities` (GCJ-02 / BD-09 points are converted; a CSV or
+        a Shapefile without ``.cpg`` is tried as UTF-8, then GB18030).
     band
         Raster band holding the counts.
 
@@ -102,8 +108,7 @@ def read_population(
         path = existing_path(source, "population")
         name = f"population ({path.name})"
         if path.suffix.lower() != ".csv":
-            frame = gpd.read_file(path, layer=layer)
-            source = frame
+            source = read_vector(path, layer, encoding, what=name)
     if (
         isinstance(source, gpd.GeoDataFrame)
         and len(source)
@@ -114,7 +119,7 @@ def read_population(
         out[POP] = _pop_values(out, col, name)
         out.attrs["population_method"] = f"polygons with counts (column {col!r})"
         return out
-    pts = read_facilities(source, coord_system=coord_system, crs=crs, to_crs=None, name=name)
+    pts = read_facilities(source, coord_system=coord_system, crs=crs, to_crs=None, name=name, encoding=encoding)
     col = find_column(pts, pop_column, POP_NAMES, "population count", name)
     pts[POP] = _pop_values(pts, col, name)
     pts.attrs["population_method"] = f"points with counts (column {col!r})"
@@ -132,10 +137,19 @@ def _check_polygons(polygons: gpd.GeoDataFrame, pop_column: str) -> None:
 
 def _read_raster(path: Path, band: int) -> gpd.GeoDataFrame:
     import rasterio
+    from rasterio.errors import RasterioIOError
 
-    with rasterio.open(path) as src:
+    try:
+        src = rasterio.open(path)
+    except RasterioIOError as exc:
+        msg = f"population raster {str(path)!r} cannot be read ({exc}): give a GeoTIFF of counts per cell"
+        raise InputError(msg) from exc
+    with src:
         if src.crs is None:
             msg = f"population raster {str(path)!r} has no CRS: set one (e.g. gdal_edit.py -a_srs EPSG:4326)"
+            raise InputError(msg)
+        if not isinstance(band, (int, np.integer)) or not 1 <= band <= src.count:
+            msg = f"population raster {str(path)!r} has {src.count} band(s): band={band!r} must be 1…{src.count}"
             raise InputError(msg)
         data = src.read(band, masked=True).astype(float)
         transform, crs = src.transform, src.crs
@@ -168,12 +182,21 @@ def read_areas(
     crs: Any = None,
     coord_system: str = "wgs84",
     layer: str | int | None = None,
+    encoding: str | None = None,
+    allow_overlap: bool = False,
 ) -> gpd.GeoDataFrame:
     """Administrative areas (districts, townships, streets) as polygons with ``area_name`` and ``area_code``.
 
     ``coord_system="gcj02"`` converts boundaries cut from AMap / DataV (GCJ-02) to WGS84 so they
     overlay OSM roads. Other columns are kept (a census count, a ``unit_type`` or ``urban_rural``
-    column for the standards engine).
+    column for the standards engine); a census column (人口, 常住人口, population …) becomes
+    ``pop`` when there is no ``pop``. ``encoding`` is the text encoding of a shapefile's
+    attributes (e.g. ``"gbk"`` when its ``.cpg`` is missing).
+
+    Invalid polygons (a self-intersecting bow-tie) are repaired with ``make_valid`` and a
+    :class:`~healthcov.GeometryConvertedWarning` names them; areas without a geometry or with an
+    area of 0, a ``pop`` column with NaN, negative or text values, and overlapping areas (a city
+    polygon beside its districts, unless ``allow_overlap=True``) are errors naming the areas.
 
     Examples
     --------
@@ -188,7 +211,7 @@ def read_areas(
     if isinstance(source, (str, Path)):
         path = existing_path(source, "areas")
         name = f"areas ({path.name})"
-        gdf = gpd.read_file(path, layer=layer)
+        gdf = read_vector(path, layer, encoding, geometry_type="polygon", what=name)
     elif isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
     else:
@@ -209,7 +232,6 @@ def read_areas(
             return shapely.transform(g, lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], coord_system)))
 
         gdf = gpd.GeoDataFrame(ll.drop(columns=ll.geometry.name), geometry=[conv(g) for g in ll.geometry], crs=4326)
-    gdf = gdf.set_geometry(gdf.geometry.make_valid())
     ncol = find_column(gdf, name_column, NAME_NAMES, "area name", name)
     try:
         ccol = find_column(gdf, code_column, CODE_NAMES, "area code", name)
@@ -226,7 +248,10 @@ def read_areas(
     if dup.any():
         msg = f"{name}: area codes repeat ({describe_ids(sorted(set(gdf.loc[dup, 'area_code'])))}): pass code_column="
         raise InputError(msg)
-    return gdf
+    census = [c for c in AREA_POP_NAMES if c in gdf.columns]
+    if POP not in gdf.columns and len(census) == 1:
+        gdf[POP] = gdf[census[0]]  # the published count, checked below like a 'pop' column
+    return check_areas(gdf, name, allow_overlap=allow_overlap)
 
 
 def _node_samples(G: nx.MultiDiGraph, arr: Any, weight: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
@@ -238,6 +263,13 @@ def _node_samples(G: nx.MultiDiGraph, arr: Any, weight: str | None) -> tuple[np.
         np.add.at(w, arr.v[once], arr.length[once] / 2.0)
         wdesc = "road length"
     else:
+        if not any(weight in G.nodes[nid] for nid in arr.node_ids):
+            some = sorted({k for nid in arr.node_ids[:1000] for k in G.nodes[nid]})
+            msg = (
+                f"spread_population: weight={weight!r} is not an attribute of any road node (nodes have {some}): "
+                "set it on the nodes first, or leave weight= out to weight by road length"
+            )
+            raise MissingColumnError(msg)
         w = np.array([float(G.nodes[nid].get(weight, 0.0)) for nid in arr.node_ids])
         wdesc = f"node attribute {weight!r}"
     return shapely.points(arr.x, arr.y), w, np.asarray(arr.node_ids), f"onto road nodes in proportion to {wdesc}"
@@ -303,7 +335,9 @@ def spread_population(
         msg = f"spacing_m must be a positive number of metres, got {spacing_m!r}"
         raise InputError(msg)
     _check_polygons(polygons, pop_column)
+    polygons = repair_areas(polygons, "population polygons")
     ids = polygons[id_column] if id_column is not None else polygons.index.to_series()
+    names = polygons["area_name"] if "area_name" in polygons.columns else ids
     polys = polygons.to_crs(G.graph["crs"])
     pops = _pop_values(polys, pop_column, "population polygons")
     arr = graph_arrays(G)
@@ -325,17 +359,41 @@ def spread_population(
     out = out[out[POP] > 0].reset_index(drop=True)
     scaled = ", scaled by the share of each polygon the network covers" if partial == "scale" else ""
     out.attrs["population_method"] = f"census counts spread {how}{scaled} (an estimate)"
-    out.attrs["unplaced"] = pd.DataFrame(unplaced, columns=["source_area", POP, "network_share"])
+    _report_spread(out, unplaced, partial_rows, dict(zip(ids, names, strict=True)), pops.sum())
+    return out
+
+
+def _report_spread(
+    out: gpd.GeoDataFrame,
+    unplaced: list[dict[str, Any]],
+    partial_rows: list[tuple[Any, float]],
+    names: dict[Any, Any],
+    total: float,
+) -> None:
+    """``.attrs['unplaced']`` and ``['partial_areas']``, and a warning naming the polygons for each (in place)."""
+    for r in unplaced:
+        r["area_name"] = names.get(r["source_area"], r["source_area"])
+    out.attrs["unplaced"] = pd.DataFrame(unplaced, columns=["source_area", "area_name", POP, "network_share"])
     out.attrs["partial_areas"] = partial_rows
     if unplaced:
         warnings.warn(
             f"{len(unplaced)} population polygons have no road inside and were not placed on the network "
-            f"({sum(r[POP] for r in unplaced):,.0f} people): {describe_ids([r['source_area'] for r in unplaced])}. "
+            f"({sum(r[POP] for r in unplaced):,.0f} people): {describe_ids([r['area_name'] for r in unplaced])}. "
             "They are listed in .attrs['unplaced']",
             HealthcovWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return out
+    if partial_rows:
+        kept = float(out[POP].sum())
+        shown = [f"{names.get(i, i)} ({share:.0%})" for i, share in partial_rows]
+        warnings.warn(
+            f"{len(partial_rows)} population polygons are covered by the network only in part and keep only that "
+            f"share of their residents (partial='scale'): {describe_ids(shown)}; "
+            f"{total - kept:,.0f} of {total:,.0f} people are left out. Pass partial='all' to place them all on the "
+            "roads there are. They are listed in .attrs['partial_areas']",
+            PartialNetworkWarning,
+            stacklevel=3,
+        )
 
 
 def _shares(

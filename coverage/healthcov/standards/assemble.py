@@ -72,14 +72,23 @@ def verdict_table(results: Iterable[RuleResult]) -> pd.DataFrame:
 
 
 def count_verdicts(areas: Any, table: pd.DataFrame) -> Any:
-    """The areas with ``n_pass``, ``n_partial``, ``n_fail`` and the ``worst`` verdict."""
+    """The areas with ``n_pass``, ``n_partial``, ``n_fail`` and the ``worst`` verdict.
+
+    ``worst`` comes from the rows that exist: fail, else partial, else pass; an area without any
+    of these is ``not_assessed`` (or ``not_applicable`` when every row of it is).
+    """
     out = areas.copy()
     counts = pd.crosstab(table["area_code"], table["verdict"])
-    for verdict in ("pass", "partial", "fail"):
+    for verdict in ("pass", "partial", "fail", "not_applicable"):
         n = counts[verdict] if verdict in counts.columns else pd.Series(dtype=float)
         out[f"n_{verdict}"] = out["area_code"].map(n).fillna(0).astype(int)
-    out["worst"] = np.where(out["n_fail"] > 0, "fail", np.where(out["n_partial"] > 0, "partial", "pass"))
-    return out
+    n_rows = out["area_code"].map(counts.sum(axis=1)).fillna(0).astype(int)
+    only_na = (n_rows > 0) & (out["n_not_applicable"] == n_rows)
+    none = np.where(only_na, "not_applicable", "not_assessed")
+    out["worst"] = np.select(
+        [out["n_fail"] > 0, out["n_partial"] > 0, out["n_pass"] > 0], ["fail", "partial", "pass"], default=none
+    )
+    return out.drop(columns="n_not_applicable")
 
 
 def _lack_of_data(table: pd.DataFrame, notes: Sequence[Note], on_missing: str, profile_id: str) -> list[Note]:
@@ -185,6 +194,9 @@ def assemble(
         if res.per_point_values is not None:
             dem[res.rule_id] = res.per_point_values.values
             dem[f"{res.rule_id}:covered"] = res.per_point_values.covered
+    index = context.facts.get("demand_index")
+    if index is not None and len(index) == len(dem):
+        dem.index = index  # the population's own labels, so rows join back
     areas = count_verdicts(context.areas, table)
     row_notes = [n for r in results for n in r.notes if n.rule_id is not None]
     run_notes = [n for r in results for n in r.notes if n.rule_id is None]

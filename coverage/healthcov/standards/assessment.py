@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copyreg
 import html
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,20 @@ from .profiles import Profile
 from .vocabulary import VERDICTS
 
 __all__ = ["Assessment"]
+
+
+def mappingproxy(d: dict[Any, Any]) -> types.MappingProxyType:
+    """A read-only view of ``d`` (how a pickled mappingproxy is rebuilt)."""
+    return types.MappingProxyType(d)
+
+
+def _reduce_mappingproxy(m: types.MappingProxyType) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return mappingproxy, (dict(m),)
+
+
+# Profiles and travel modes keep their tables read-only in mappingproxies, which pickle cannot copy by
+# default; an Assessment must pickle (Dask workers, caching), so a proxy pickles as a proxy of its copy.
+copyreg.pickle(types.MappingProxyType, _reduce_mappingproxy)
 
 
 @dataclass

@@ -150,6 +150,13 @@ def assess(
     """
     opts = AssessOptions.from_kwargs(options, **kwargs)
     ctx = prepare(G, facilities, population, areas, profile, opts)
+    unknown = sorted(set(opts.rules or ()) - {r.id for r in ctx.profile.rules})
+    if unknown:
+        msg = (
+            f"rules: unknown rule ids {unknown} for profile {ctx.profile.id}: "
+            f"use ids of {[r.id for r in ctx.profile.rules]}"
+        )
+        raise InputError(msg)
     results = [evaluate(rule, ctx) for rule in selected_rules(ctx.profile, opts.rules)]
     reference = reference_rows(ctx.profile, opts.rules)
     if not results and reference.empty:

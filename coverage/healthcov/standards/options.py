@@ -14,6 +14,22 @@ __all__ = ["AssessOptions", "DEFAULT_CIRCLE_MODES"]
 DEFAULT_CIRCLE_MODES = {"urban": "walk", "rural": "drive"}
 
 
+def _checked_circle_modes(circle_modes: Mapping[str, str] | None) -> dict[str, str]:
+    """``circle_modes`` resolved (default walk in urban areas, drive in rural ones) and checked."""
+    from ..network.modes import MODES
+
+    out = dict(circle_modes or DEFAULT_CIRCLE_MODES)
+    bad_keys = sorted(str(k) for k in out if k not in ("urban", "rural", "none"))
+    bad_modes = sorted({str(v) for v in out.values() if v not in MODES})
+    if bad_keys or bad_modes:
+        msg = (
+            f"circle_modes: unknown area classes {bad_keys} / travel modes {bad_modes}: map the classes "
+            f"'urban', 'rural' (and 'none') to one of the modes {sorted(MODES)}, e.g. {DEFAULT_CIRCLE_MODES}"
+        )
+        raise InputError(msg)
+    return {str(k): str(v) for k, v in out.items()}
+
+
 @dataclass(frozen=True)
 class AssessOptions:
     """Everything :func:`healthcov.assess` takes besides its data; see its docstring for each option.
@@ -42,6 +58,9 @@ class AssessOptions:
         (default 0.7, an analyst assumption: no plan gives one); verdicts use free-flow times.
     ``sensitivity_delays_min``
         The activation delays of the sensitivity table (default 3 and 5 minutes).
+    ``allow_overlap``
+        Accept areas that overlap (a city polygon beside its districts); by default they are an
+        error, since their residents would be counted twice.
 
     Examples
     --------
@@ -73,6 +92,7 @@ class AssessOptions:
     jurisdiction: str | None = None
     peak_speed_factor: float = 0.7
     sensitivity_delays_min: Sequence[float] = (3.0, 5.0)
+    allow_overlap: bool = False
 
     def __post_init__(self) -> None:
         if self.on_missing not in ("warn", "raise", "ignore"):
@@ -94,7 +114,7 @@ class AssessOptions:
             raise InputError(msg)
         self._check_new_options()
         set_ = object.__setattr__
-        set_(self, "circle_modes", dict(self.circle_modes or DEFAULT_CIRCLE_MODES))
+        set_(self, "circle_modes", _checked_circle_modes(self.circle_modes))
         if self.rules is not None:
             set_(self, "rules", tuple(self.rules))
         if self.statuses is not None:

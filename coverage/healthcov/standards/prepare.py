@@ -19,7 +19,8 @@ import pandas as pd
 import shapely
 
 from .._columns import GRAPH_KEY
-from ..errors import EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
+from ..errors import CRSError, EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
+from ..io.area_checks import check_areas
 from ..io.population import POP, read_areas
 from ..network.prepare import require_prepared
 from ..network.snap import report_off_network, snap_graph_points
@@ -157,9 +158,23 @@ def metric_crs(graphs: Mapping[str, nx.MultiDiGraph], areas: Any) -> str:
     return local_utm(a0).to_string()
 
 
-def prepare_areas(areas: Any, crs: Any) -> gpd.GeoDataFrame:
-    """The areas (read when a path or a frame without ``area_code``) in ``crs``, with ``area_km2``."""
-    ar = read_areas(areas) if not isinstance(areas, gpd.GeoDataFrame) or "area_code" not in areas.columns else areas
+def prepare_areas(areas: Any, crs: Any, *, allow_overlap: bool = False) -> gpd.GeoDataFrame:
+    """The areas (read when a path or a frame without ``area_code``) in ``crs``, with ``area_km2``.
+
+    Checked like :func:`~healthcov.read_areas` (:func:`~healthcov.io.area_checks.check_areas`):
+    no areas, a missing or zero-area geometry, a bad ``pop`` or overlapping areas (unless
+    ``allow_overlap``) are errors; invalid polygons are repaired with a warning.
+    """
+    if isinstance(areas, gpd.GeoDataFrame) and len(areas) == 0:
+        msg = "areas has no rows: pass the polygons of the areas to assess (see read_areas)"
+        raise EmptyInputError(msg)
+    if not isinstance(areas, gpd.GeoDataFrame) or "area_code" not in areas.columns:
+        ar = read_areas(areas, allow_overlap=allow_overlap)
+    else:
+        if areas.crs is None:
+            msg = "areas have no CRS: set one (e.g. .set_crs(4326)) or read them with read_areas"
+            raise CRSError(msg)
+        ar = check_areas(areas, "areas", allow_overlap=allow_overlap)
     ar = ar.to_crs(crs).reset_index(drop=True)
     if ar["area_code"].duplicated().any():
         msg = (
@@ -177,11 +192,21 @@ def _check_population(population: Any) -> None:
         )
         raise InputError(msg)
     if population.crs is None:
-        msg = "population points have no CRS: set one (e.g. .set_crs(4326))"
-        raise InputError(msg)
+        msg = "population points have no CRS: set one (e.g. .set_crs(4326)) or read them with read_population"
+        raise CRSError(msg)
     if len(population) == 0:
         msg = "population has no rows"
         raise EmptyInputError(msg)
+    raw = population[POP]
+    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(vals) | (vals < 0) | raw.map(lambda v: isinstance(v, str)).to_numpy()
+    if bad.any():
+        shown = [f"{i} ({v!r})" for i, v in zip(population.index[bad], raw.to_numpy()[bad], strict=True)]
+        msg = (
+            f"population: column 'pop' must hold non-negative numbers; rows {describe_ids(shown)} do not. "
+            "Fill or remove them, and convert text to numbers (an unknown count cannot be assessed)"
+        )
+        raise InputError(msg)
 
 
 def _first_area(areas: gpd.GeoDataFrame, geoms: np.ndarray) -> np.ndarray:
@@ -348,6 +373,14 @@ def classify_areas(
 TYPING_EVIDENCE = ("grade", "owner", "type_rule", "type_source", "type_confidence", "type_note")
 
 
+#: Chinese names of a status column (the same as ``healthcov.scenarios.STATUS_COLUMN_ALIASES``, which the
+#: standards layer may not import)
+STATUS_COLUMN_ALIASES = ("状态", "建设状态", "规划状态", "现状/规划")
+
+#: Chinese names of a facility-type column, recognised when there is no ``facility_type``
+TYPE_COLUMN_ALIASES = ("类型", "设施类型", "机构类型")
+
+
 def _facility_types(facilities: gpd.GeoDataFrame, type_column: str | None, ems_hospital: bool) -> pd.DataFrame:
     if type_column is not None:
         if type_column not in facilities.columns:
@@ -357,7 +390,7 @@ def _facility_types(facilities: gpd.GeoDataFrame, type_column: str | None, ems_h
     elif "facility_type" in facilities.columns:
         col = "facility_type"
     else:
-        col = None
+        col = next((c for c in TYPE_COLUMN_ALIASES if c in facilities.columns), None)
     from .facility_types import classify_facilities
 
     kw: dict[str, Any] = {"type_column": col, "ems_include_hospital_emergency": ems_hospital}
@@ -377,9 +410,26 @@ def selected_rules(profile: Profile, rules: Sequence[str] | None = None) -> list
 def _filter_statuses(
     fac: gpd.GeoDataFrame, statuses: Sequence[str] | None, scenario: Any
 ) -> tuple[gpd.GeoDataFrame, tuple[str, ...] | None, tuple[Note, ...]]:
-    """The facilities whose status counts, the statuses, and a note saying how many."""
+    """The facilities whose status counts, the statuses, and a note saying how many.
+
+    The status column is ``status`` or a Chinese alias (状态, 建设状态 …); ``statuses`` without
+    one is an error, since the filter could not be honoured.
+    """
     if "status" not in fac.columns:
-        return fac, None if statuses is None else tuple(statuses), ()
+        found = [c for c in STATUS_COLUMN_ALIASES if c in fac.columns]
+        if len(found) > 1:
+            msg = f"facilities have several status columns {found}: keep one, or rename the one to use to 'status'"
+            raise InputError(msg)
+        if found:
+            fac["status"] = fac[found[0]]
+        elif statuses is not None:
+            msg = (
+                f"statuses={list(statuses)} but the facilities have no status column ('status' or 状态): "
+                "add one (existing/planned…, or 现有/规划新建), or leave statuses out to count every facility"
+            )
+            raise MissingColumnError(msg)
+        else:
+            return fac, None, ()
     n_all = len(fac)
     fac["status"] = normalize_status(fac["status"]).to_numpy()
     if statuses is None:
@@ -489,7 +539,9 @@ def prepare(
     graphs = network_graphs(G)
     prof = load_profile(profile)
     crs = metric_crs(graphs, areas)
-    ar, dem, notes, pop_source = assign_demand(population, prepare_areas(areas, crs))
+    ar, dem, notes, pop_source = assign_demand(
+        population, prepare_areas(areas, crs, allow_overlap=options.allow_overlap)
+    )
     cls, cls_rule = classify_areas(ar, prof, class_column=options.class_column)
     ar["area_class"], ar["class_rule"] = cls.to_numpy(), cls_rule.to_numpy()
     dem["area_class"] = dem["area_code"].map(dict(zip(ar["area_code"], ar["area_class"], strict=True)))
@@ -500,6 +552,7 @@ def prepare(
         "population_method": population.attrs.get("population_method", "points with counts"),
         "area_population": pop_source,
         "statistics": prepared_statistics(options.statistics, ar),
+        "demand_index": population.index.copy(),
     }
     return Context(
         profile=prof,
