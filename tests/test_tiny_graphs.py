@@ -157,7 +157,10 @@ def test_oneway_direction_matters_for_drive_not_walk():
         assert hc.travel_times(walk, fac, direction=d).loc[1, "travel_time_s"] == pytest.approx(800.0, abs=1e-9)
     # direction aliases
     assert hc.travel_times(drive, fac, direction="from").loc[1, "travel_time_s"] == pytest.approx(180.0)
-    assert hc.travel_times(drive, fac, direction="Inbound").loc[1, "travel_time_s"] == pytest.approx(402.4922, 1e-6)
+    assert hc.travel_times(drive, fac, direction="To").loc[1, "travel_time_s"] == pytest.approx(402.4922, 1e-6)
+    # "inbound" is ambiguous (to the facility, or to the patient?): refused, naming the argument
+    with pytest.raises(hc.InputError, match="direction"):
+        hc.travel_times(drive, fac, direction="inbound")
     # drive's default direction is to the facility
     assert hc.travel_times(drive, fac).loc[1, "travel_time_s"] == pytest.approx(2 * LEG * 0.18)
 
