@@ -166,7 +166,7 @@ def test_cap_is_a_maximum(tmp_path, beds, verdict):
     areas = _areas(["甲区"], [50_000.0])
     fac = _facilities([2], ftype="hospital_general", beds=[beds - 100, 100])
     t = _run(tmp_path, CAP_RULE, areas, fac)
-    row = t.loc[("ratio.beds_total", "读数县")]
+    row = t.loc[("ratio.beds_total", "全部区域")]  # the jurisdiction row is named after the areas, not the profile
     assert row["verdict"] == verdict
     assert row["value"] == pytest.approx(beds / 50.0)
     assert row["threshold"] == 5.8 and row["standard"].startswith("≤ 5.8 beds per 1,000")

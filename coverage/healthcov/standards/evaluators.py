@@ -25,7 +25,7 @@ from .prepare import Context
 from .profiles import Rule
 from .profiles import strictest as strictest_rule
 from .readings import reading_evaluator
-from .rowfacts import RESOURCE_ZH, area_data_coverage, counted_text, jurisdiction_name
+from .rowfacts import RESOURCE_ZH, area_data_coverage, area_row, counted_text
 from .sensitivity import response_sensitivity
 from .statistics import statistics_supply
 from .vocabulary import ALL
@@ -131,20 +131,7 @@ def _weighted_stats(values: np.ndarray, w: np.ndarray) -> tuple[float, float]:
 
 
 def _base_row(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> dict[str, Any]:
-    return {
-        "area_code": ALL if area is None else area["area_code"],
-        "area_name": jurisdiction_name(ctx) if area is None else area["area_name"],
-        "area_class": cls,
-        "rule_id": rule.id,
-        "rule_zh": rule.title_zh,
-        "rule_en": rule.title_en,
-        "kind": rule.kind,
-        "status": rule.status,
-        "profile": rule.profile,
-        "source_ref": rule.source.get("ref", ""),
-        "source_clause": rule.source.get("clause", ""),
-        "source_quote": rule.source.get("quote", ""),
-    }
+    return area_row(rule, area, cls, ctx)
 
 
 def base_row(rule: Rule, area: pd.Series | None, ctx: Context) -> dict[str, Any]:

@@ -30,8 +30,7 @@ import shapely
 from .notes import NOTE_CODES, Note
 from .prepare import Context
 from .profiles import Rule
-from .rowfacts import counted_text
-from .vocabulary import ALL
+from .rowfacts import area_row, counted_text
 
 __all__ = [
     "READING_NOTE_CODES",
@@ -78,20 +77,7 @@ class _Notes:
 
 
 def _row(rule: Rule, area: pd.Series | None, cls: str, ctx: Context) -> dict[str, Any]:
-    return {
-        "area_code": ALL if area is None else area["area_code"],
-        "area_name": ctx.profile.name_zh if area is None else area["area_name"],
-        "area_class": cls,
-        "rule_id": rule.id,
-        "rule_zh": rule.title_zh,
-        "rule_en": rule.title_en,
-        "kind": rule.kind,
-        "status": rule.status,
-        "profile": rule.profile,
-        "source_ref": rule.source.get("ref", ""),
-        "source_clause": rule.source.get("clause", ""),
-        "source_quote": rule.source.get("quote", ""),
-    }
+    return area_row(rule, area, cls, ctx)
 
 
 def _pair(v: Any) -> tuple[float, float]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .profiles import Rule
 
 __all__ = [
+    "area_row",
     "PLAN_STATUS_ZH",
     "ROW_FACT_COLUMNS",
     "ALL_AREAS_NAME",
@@ -273,3 +274,22 @@ def finish_results(results: Sequence[RuleResult], ctx: Context) -> list[RuleResu
         notes += [n for ns in own.values() for n in ns]
         out.append(dataclasses.replace(res, rows=tuple(rows), notes=tuple(notes)))
     return out
+
+
+def area_row(rule: Any, area: pd.Series | None, cls: str, ctx: Context) -> dict[str, Any]:
+    """The columns every row of ``rule`` starts with: the area (or the jurisdiction), its class, the
+    rule and its source (used by every evaluator, the plain kinds and the plans' readings alike)."""
+    return {
+        "area_code": ALL if area is None else area["area_code"],
+        "area_name": jurisdiction_name(ctx) if area is None else area["area_name"],
+        "area_class": cls,
+        "rule_id": rule.id,
+        "rule_zh": rule.title_zh,
+        "rule_en": rule.title_en,
+        "kind": rule.kind,
+        "status": rule.status,
+        "profile": rule.profile,
+        "source_ref": rule.source.get("ref", ""),
+        "source_clause": rule.source.get("clause", ""),
+        "source_quote": rule.source.get("quote", ""),
+    }
