@@ -126,7 +126,8 @@ def test_service_layers_shanghai(shanghai):
         cells = layers.uncovered[layers.uncovered["rule_id"] == rid]
         assert cells["pop"].sum() == pytest.approx(t.loc[t["rule_id"] == rid, "pop_not_covered"].sum(), rel=1e-9)
     # circle 10,886.5; radius 181,557.6 (虹口区 has no 120 station inside: EMS typed strictly); response 8,145.3
-    assert layers.uncovered["pop"].sum() == pytest.approx(10_886.5 + 181_557.6 + 8_145.3, abs=1)
+    # residents along the roads: circle 32,115.5; radius 190,772.9 (虹口区 has no 120 station inside); response 17,542.0
+    assert layers.uncovered["pop"].sum() == pytest.approx(32_115.5 + 190_772.9 + 17_542.0, abs=1)
     a = layers.areas.set_index(["rule_id", "metric"])
     assert set(a.index) == {
         ("access.basic_circle", "network"),
@@ -160,12 +161,12 @@ def test_service_layers_without_network(ningbo):
 def test_matrix_worst_first_and_headlines(shanghai, ningbo):
     m = build_matrix(shanghai, "zh")
     t = shanghai.table
-    assert len(m.rules) == 12 and len(m.areas) == 3 and len(m.wide) == 9
+    assert len(m.rules) == 13 and len(m.areas) == 3 and len(m.wide) == 9  # + tertiary hospital per district
     assert len(m.cells) == (t["area_code"] != "*").sum()
     # 静安区 and 虹口区 fail 1 and partly pass 1; 黄浦区 fails 1: the two with a partial first
     assert [name for _, name in m.areas] == ["虹口区", "静安区", "黄浦区"]
     h = {x["rule_id"]: x for x in headlines(shanghai, "zh")}
-    assert round(h["access.basic_circle"]["pop_not_covered"]) == 10_887
+    assert round(h["access.basic_circle"]["pop_not_covered"]) == 32_116  # 26,192 + 2,286 + 3,638 along the roads
     # Ningbo without a network: the circle is NOT "0 residents not covered" but not assessed
     hn = {x["rule_id"]: x for x in headlines(ningbo, "en")}
     assert hn["access.basic_circle"]["assessed"] is False and hn["access.basic_circle"]["pop_not_covered"] is None
@@ -202,11 +203,11 @@ def test_partial_data_warning_and_ratio_cells(shanghai):
         f"路网只覆盖静安区 {pct} 的居民"
         in {x["area"]: x for x in partial_data_warnings(shanghai, "zh")}["静安区"]["text"]
     )
-    # a ratio row: rate / plan's rate, and present of required
+    # the CHC rule is read as a disjunction (one per street, or per 30,000): a count against the count
+    # required, with present of required beside it
     r = t[(t["area_name"] == "黄浦区") & (t["rule_id"] == "basic.chc_per_pop")].iloc[0]
-    assert ratio_text(r, "en") == (
-        f"{r['value']:.2f} / 1 facilities per 30,000 ({r['present']:.0f} of {r['required']:.0f})"
-    )
+    assert (r["value"], r["threshold"], r["unit"]) == (14, 23, "facilities")
+    assert ratio_text(r, "en") == f"14 / 23 facilities ({r['present']:.0f} of {r['required']:.0f})"
     fleet = t[(t["area_name"] == "黄浦区") & (t["rule_id"] == "ems.fleet")].iloc[0]  # supply unknown
     assert ratio_text(fleet, "zh") == f"需 {fleet['required']:,.0f}"
     # the response-time sensitivity table: per area, 3 / 5 min × free flow / peak
@@ -220,8 +221,8 @@ def test_partial_data_warning_and_ratio_cells(shanghai):
 
 def test_assessment_html_is_formatted(shanghai):
     text = assessment_html(shanghai, "zh")
-    assert "98.8%" in text and "10886.538" not in text and "0.987714" not in text
-    assert "5.3 分钟" in text  # 黄浦区's mean ambulance response (5.34 min), with its unit
+    assert "96.0%" in text and "10886.538" not in text and "0.987714" not in text
+    assert "5.5 分钟" in text  # 黄浦区's mean ambulance response (5.55 min), with its unit
     row = re.search(r"<tr><td>黄浦区</td><td>15分钟健康服务圈</td>.*?</tr>", text)
     assert row and "✓ 达标" in row.group(0) and VERDICT_COLOURS["pass"] in row.group(0)
     nc = shanghai.table["pop_not_covered"].max()  # the most residents not covered in one area: thousands

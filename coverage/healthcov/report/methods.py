@@ -6,6 +6,7 @@ import re
 from pathlib import PurePath
 from typing import Any
 
+from ..standards.reading_words import READING_PHRASES_ZH
 from .text import CLASS, MODES, STATUS, plan_name
 
 __all__ = ["methods_rows", "class_rows", "file_name", "looser_rows"]
@@ -69,6 +70,7 @@ _PHRASES_ZH = [
     (r"^census urban share (\d+)% \(≥ (\d+)% → urban\)$", r"普查城镇人口比例 \1%（≥\2% 为城区）"),
     (r"^census urban share (\d+)% \(< (\d+)% → rural\)$", r"普查城镇人口比例 \1%（<\2% 为农村）"),
 ]
+_PHRASES_ZH.extend(READING_PHRASES_ZH)  # the plans' readings' own phrases
 
 
 def file_name(value: Any) -> str:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..errors import InputError
+from ..standards.reading_words import READING_NOTES, READING_REQ
 
 __all__ = [
     "VERDICT_COLOURS",
@@ -149,7 +150,9 @@ _MEASURE_ZH = {
 def rate_unit(unit: Any, lang: str) -> tuple[str, str]:
     """``"facilities per 30,000"`` → (``"个/3万人"``, ``"个"``) in Chinese, (``"per 30,000"``, ``"facilities"``)."""
     m = re.match(r"^(\w+) per ([\d,]+)$", str(unit))
-    if m is None:
+    if m is None:  # a plain count ("facilities"): no base population
+        if lang == "zh" and str(unit) in _MEASURE_ZH:
+            return _MEASURE_ZH[str(unit)], _MEASURE_ZH[str(unit)]
         return str(unit), ""
     res, base = m[1], int(m[2].replace(",", ""))
     if lang == "en":
@@ -297,6 +300,11 @@ _NOTES = [
 ]
 
 
+# the plans' readings (standards/readings.py) write their own requirements and notes: their words
+_REQ.extend(READING_REQ)
+_NOTES.extend(READING_NOTES)
+
+
 def _translate(text: str, table: list, lang: str) -> str | None:
     for pattern, zh, en in table:
         m = pattern.match(text.strip())
@@ -309,8 +317,20 @@ def requirement(standard: Any, lang: str) -> str:
     """A requirement (the table's ``standard``) in the report's language."""
     if _missing(standard) or not str(standard).strip():
         return "–"
+    parts = str(standard).split(" | ")  # per-resident rows: "urban: … | rural: …"
+    if len(parts) > 1:
+        return " | ".join(_class_requirement(p, lang) for p in parts)
     out = _translate(str(standard), _REQ, lang)
     return out if out is not None else str(standard)
+
+
+def _class_requirement(part: str, lang: str) -> str:
+    """``"urban: ≤ 15 min (walk)…"``: the class in the report's language, the requirement translated."""
+    cls, sep, rest = part.partition(": ")
+    if not sep or cls not in ("urban", "rural"):
+        return requirement(part, lang)
+    label = {"urban": "城镇", "rural": "农村"}[cls] if lang == "zh" else cls
+    return f"{label}{'：' if lang == 'zh' else ': '}{requirement(rest, lang)}"
 
 
 def note_text(note: Any, lang: str) -> list[str]:
