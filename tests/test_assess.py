@@ -471,7 +471,7 @@ def test_report_and_exports(shanghai_assessment, tmp_path):
     import pyogrio
 
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "r.gpkg")}
-    assert layers == {"areas", "verdicts", "jurisdiction", "facilities", "demand", "assumptions"}
+    assert layers == {"areas", "verdicts", "jurisdiction", "facilities", "demand", "assumptions", "sensitivity"}
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["r.csv", "r.gpkg", "r.html", "r.xlsx"]  # no temporary files left
 

@@ -171,23 +171,22 @@ def test_03_ambulance_coverage(run_notebook):
 def test_04_planning_report(run_notebook, tmp_path):
     out = run_notebook("04_planning_report")
     (n_fail,) = _grab(r"<Assessment ningbo: 3 areas × \d+ rules;[^>]* fail (\d+)", out)
-    # one fail: 虹口区 has no 120 station inside (EMS radius); the EMS sub-centre rule is not assessed now,
-    # because no sub-centre is in the input (missing is not failing), so it fails nowhere
-    assert int(n_fail) == 1
+    # two fails: 虹口区 has no 120 station inside (EMS radius) and no county-run TCM hospital (县办: owner
+    # typed); the EMS sub-centre rule is not assessed now, no sub-centre being in the input (missing ≠ failing)
+    assert int(n_fail) == 2
     assert "虹口区 · 院前急救服务半径" in out and "至少1个独立的急救分中心: fail" not in out
     (mb,) = _grab(r"wrote shanghai_ningbo_report\.html \(([\d.]+) MB\)", out)
     assert 0.2 < float(mb) < 15
     html = tmp_path / "shanghai_ningbo_report.html"
     assert html.exists() and html.with_suffix(".csv").exists() and html.with_suffix(".gpkg").exists()
-    # CHCs per 30,000: the rate against the plan's 1, with present and required; the numbers agree with each other
+    # CHCs, read as the plan writes them (one per street, or one per 30,000-100,000 residents): without
+    # street counts for Shanghai the population branch decides: present of required, with the shortfall
     chc = re.findall(
-        r"(\S+区) · 社区卫生服务中心（每3-10万人1家）: partial, value ([\d.]+) facilities per 30,000 \(plan 1\), "
+        r"(\S+区) · 社区卫生服务中心（每个街道或每3-10万人1家）: partial, value ([\d.]+) facilities \(plan (\d+)\), "
         r"(\d+) of (\d+), shortfall (\d+)",
         out,
     )
     assert {a for a, *_ in chc} == {"虹口区", "静安区", "黄浦区"}
-    for _, rate, present, required, shortfall in chc:
-        rate, present, required = float(rate), int(present), int(required)
-        assert int(shortfall) == required - present > 0
-        # required = ⌈pop / 30,000⌉, rate = present / (pop / 30,000): between present/required and present/(required-1)
-        assert present / required - 0.005 <= rate <= present / (required - 1) + 0.005 and rate < 1
+    for _, value, plan, present, required, shortfall in chc:
+        assert float(value) == int(present) and int(plan) == int(required)
+        assert int(shortfall) == int(required) - int(present) > 0
