@@ -140,9 +140,14 @@ def _write_report(
 
 
 def _read_network(hc: Any, args: argparse.Namespace, mode: str) -> Any:
-    if args.place:
+    if getattr(args, "place", None):
         return hc.network_from_place(args.place, mode=mode)
-    kw = {"road_class": args.road_class, "layer": args.layer, "encoding": args.encoding}
+    kw = {
+        "road_class": args.road_class,
+        "layer": args.layer,
+        "encoding": args.encoding,
+        "congestion": getattr(args, "congestion", None),  # the isochrones command's --congestion
+    }
     kw = {k: v for k, v in kw.items() if v is not None}
     if hc.is_postgis_spec(args.network):
         return hc.read_postgis_network(args.network, sql=args.network_sql, mode=mode, **kw)
@@ -292,12 +297,7 @@ def cmd_isochrones(args: argparse.Namespace, con: Console) -> int:
     inputs = _local(args.network, args.facilities)
     write_files({out: lambda _p: None, out.with_suffix(".gpkg"): lambda _p: None}, inputs=inputs, dry_run=True)
     with con.step(f"reading the {args.mode} network"):
-        args.place = None
-        G = (
-            _read_network(hc, args, args.mode)
-            if args.congestion is None
-            else hc.read_network(args.network, mode=args.mode, congestion=args.congestion)
-        )
+        G = _read_network(hc, args, args.mode)
     fac = _read_facilities(hc, args)
     with con.step("computing travel times and isochrones"):
         iso = hc.isochrones(G, fac, minutes=args.minutes, per_facility=args.per_facility, direction=args.direction)
