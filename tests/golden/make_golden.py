@@ -72,7 +72,15 @@ def frames(res: Any) -> dict[str, pd.DataFrame]:
 
 
 def assumptions(res: Any) -> dict[str, Any]:
-    return json.loads(json.dumps(res.assumptions, default=str, ensure_ascii=False))
+    """The run's assumptions as JSON, with the data folder written as ``$HEALTHCOV_DATA``.
+
+    Sources are absolute paths, and the data folder sits elsewhere on every machine (CI clones
+    the repository beside ``shared/``), so the stored tables name it by the variable instead.
+    """
+    text = json.dumps(res.assumptions, default=str, ensure_ascii=False)
+    root = str(hc.datasets.data_dir())
+    text = text.replace(json.dumps(root)[1:-1], "$HEALTHCOV_DATA")
+    return json.loads(text)
 
 
 def write_case(case: str, res: Any) -> None:
