@@ -56,6 +56,7 @@ from .io.vector import read_vector
 from .isochrones import isochrones, network_area
 from .matrix import k_nearest, travel_time_matrix
 from .network.arrays import clear_cache
+from .network.core import Network
 from .network.modes import MODES, TravelMode, get_mode
 from .network.noding import node_lines
 from .network.prepare import graph_info
@@ -98,6 +99,7 @@ __all__ = [
     "__version__",
     "datasets",
     "read_network",
+    "Network",
     "read_networks",
     "network_from_place",
     "read_cbengine",

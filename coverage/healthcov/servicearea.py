@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 
 from .errors import InputError
+from .network.prepare import is_network
 
 __all__ = ["ServiceLayers", "service_layers", "uncovered_grid", "main_roads", "MAIN_ROADS"]
 
@@ -124,7 +125,7 @@ def main_roads(G: nx.MultiDiGraph, region: Any, *, simplify_m: float = 15.0) -> 
 def _graphs(result: Any, graphs: Any) -> dict[str, nx.MultiDiGraph]:
     if graphs is None:
         return dict(getattr(result, "networks", {}) or {})
-    if isinstance(graphs, nx.Graph):
+    if is_network(graphs):
         return {"drive": graphs}
     if isinstance(graphs, Mapping):
         return dict(graphs)

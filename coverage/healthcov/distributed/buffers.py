@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
-import networkx as nx
 
 from ..errors import InputError, describe_ids
 from ..network.modes import MODES, get_mode
+from ..network.prepare import is_network
 from ..standards import selected_rules
 from ..standards.profiles import Profile, load_profile
 from ..standards.profiles import strictest as strictest_rule
@@ -119,7 +119,7 @@ def network_sources(
     """Per area code: {mode: path}; whether each file is the whole network; a description."""
     codes = [str(c) for c in areas["area_code"]]
     names = dict(zip(codes, areas["area_name"].astype(str), strict=True))
-    if isinstance(network, nx.Graph):
+    if is_network(network):
         msg = (
             "assess_partitioned reads the road network inside each task and never ships a graph from the client: "
             "save it (osmnx.save_graphml(G, 'roads.graphml')) on storage every worker can read and pass the path, "

@@ -26,7 +26,7 @@ import shapely
 from .._columns import GRAPH_KEY, LENGTH, TRAVEL_TIME
 from .prepare import require_prepared
 
-__all__ = ["GraphArrays", "graph_arrays", "clear_cache", "hilbert_order"]
+__all__ = ["GraphArrays", "graph_arrays", "clear_cache", "hilbert_order", "twins"]
 
 WEIGHTS = (TRAVEL_TIME, LENGTH)
 
@@ -78,10 +78,12 @@ class GraphArrays:
     length: np.ndarray
     travel_time: np.ndarray
     twin: np.ndarray  # index of the reverse edge on the same road, or -1
-    geoms: np.ndarray  # shapely LineStrings, one per edge, oriented u -> v
+    geom_store: np.ndarray | None  # shapely LineStrings, one per edge (u -> v), or None: made from coords
     crs: Any
     signature: tuple[int, int]
     g_order: np.ndarray  # internal index of each node, in G.nodes order
+    coords: np.ndarray | None = None  # (K, 2) vertices of every edge, u -> v, edge after edge
+    offsets: np.ndarray | None = None  # (m + 1) start of each edge's vertices in ``coords``
     _csr: dict[tuple[str, bool], CSR] = field(default_factory=dict, repr=False)
     _tree: Any = field(default=None, repr=False)
     _tree_edges: np.ndarray | None = field(default=None, repr=False)
@@ -97,6 +99,31 @@ class GraphArrays:
     @property
     def m(self) -> int:
         return len(self.u)
+
+    @property
+    def geoms(self) -> np.ndarray:
+        """Shapely LineStrings, one per edge, oriented u -> v (made from ``coords`` on first use)."""
+        with self._lock:
+            if self.geom_store is None:
+                self.geom_store = self._make_geoms(np.arange(self.m))
+            return self.geom_store
+
+    def edge_geoms(self, edge: np.ndarray) -> np.ndarray:
+        """LineStrings of the edges ``edge`` only (without building every edge's)."""
+        edge = np.asarray(edge, dtype=np.int64)
+        if self.geom_store is not None:
+            return self.geom_store[edge]
+        return self._make_geoms(edge)
+
+    def _make_geoms(self, edge: np.ndarray) -> np.ndarray:
+        assert self.coords is not None and self.offsets is not None
+        lo, hi = self.offsets[edge], self.offsets[edge + 1]
+        counts = hi - lo
+        idx = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+        out = np.empty(len(edge), dtype=object)
+        if len(edge):
+            out[:] = shapely.linestrings(self.coords[idx], indices=np.repeat(np.arange(len(edge)), counts))
+        return out
 
     def weight(self, name: str) -> np.ndarray:
         return self.travel_time if name == TRAVEL_TIME else self.length
@@ -132,7 +159,7 @@ class GraphArrays:
             if self._tree is None:
                 rep = np.flatnonzero((self.twin < 0) | (np.arange(self.m) < self.twin))
                 self._tree_edges = rep
-                self._tree = shapely.STRtree(self.geoms[rep])
+                self._tree = shapely.STRtree(self.edge_geoms(rep))
             assert self._tree_edges is not None
             return self._tree, self._tree_edges
 
@@ -140,9 +167,13 @@ class GraphArrays:
         """(coords (K, 2), offsets (m + 1), cumulative fraction of each vertex along its edge)."""
         with self._lock:
             if self._flat is None:
-                coords, idx = shapely.get_coordinates(self.geoms, return_index=True)
-                offsets = np.zeros(self.m + 1, dtype=np.int64)
-                np.cumsum(np.bincount(idx, minlength=self.m), out=offsets[1:])
+                if self.coords is not None and self.offsets is not None:
+                    coords, offsets = self.coords, self.offsets
+                else:
+                    assert self.geom_store is not None
+                    coords, idx = shapely.get_coordinates(self.geom_store, return_index=True)
+                    offsets = np.zeros(self.m + 1, dtype=np.int64)
+                    np.cumsum(np.bincount(idx, minlength=self.m), out=offsets[1:])
                 seg = np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))
                 seg[offsets[1:-1] - 1] = 0.0  # no length across edge boundaries
                 cum = np.concatenate([[0.0], np.cumsum(seg)])
@@ -206,7 +237,12 @@ _CACHE_LOCK = threading.Lock()
 
 
 def clear_cache(G: nx.MultiDiGraph | None = None) -> None:
-    """Forget the cached arrays of ``G`` (or of every graph). Call it after editing ``G``."""
+    """Forget the cached arrays of ``G`` (or of every graph). Call it after editing ``G``.
+
+    A :class:`~healthcov.Network` holds its arrays itself: there is nothing to forget.
+    """
+    if G is not None and not isinstance(G, nx.Graph):
+        return
     with _CACHE_LOCK:
         if G is None:
             _CACHE.clear()
@@ -221,6 +257,9 @@ def graph_arrays(G: nx.MultiDiGraph) -> GraphArrays:
     (counting edges in networkx walks the whole graph); after editing edges call
     :func:`clear_cache`.
     """
+    if isinstance(getattr(G, "arrays", None), GraphArrays):  # a healthcov Network: arrays are its own form
+        require_prepared(G)
+        return G.arrays  # type: ignore[no-any-return]
     require_prepared(G)
     sig = (G.number_of_nodes(), id(G.graph[GRAPH_KEY]))
     with _CACHE_LOCK:
@@ -276,7 +315,7 @@ def _build(G: nx.MultiDiGraph, sig: tuple[int, int]) -> GraphArrays:
     # sort edges by tail node for locality
     eorder = np.lexsort((v, u))
     u, v, key, length, tt, geoms = u[eorder], v[eorder], key[eorder], length[eorder], tt[eorder], geoms[eorder]
-    twin = _twins(u, v, length, n)
+    twin = twins(u, v, length, n)
     return GraphArrays(
         node_ids=node_ids,
         node_index=node_index,
@@ -288,14 +327,14 @@ def _build(G: nx.MultiDiGraph, sig: tuple[int, int]) -> GraphArrays:
         length=length,
         travel_time=tt,
         twin=twin,
-        geoms=geoms,
+        geom_store=geoms,
         crs=G.graph.get("crs"),
         signature=sig,
         g_order=np.argsort(order, kind="stable"),
     )
 
 
-def _twins(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> np.ndarray:
+def twins(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> np.ndarray:
     """For each edge u->v, a v->u edge of (nearly) the same length: the same road the other way."""
     m = len(u)
     twin = np.full(m, -1, dtype=np.int64)

@@ -21,7 +21,7 @@ from .modes import TravelMode, clean_class, known_classes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["prepare_graph", "graph_info", "require_prepared", "utm_crs_for", "NODING_KEY"]
+__all__ = ["prepare_graph", "graph_info", "require_prepared", "is_network", "utm_crs_for", "NODING_KEY"]
 
 #: ``G.graph`` key under which line-layer readers leave their noding statistics for prepare_graph
 NODING_KEY = "healthcov_noding"
@@ -39,9 +39,15 @@ def graph_info(G: nx.MultiDiGraph) -> dict[str, Any]:
     return dict(G.graph.get(GRAPH_KEY, {}))
 
 
+def is_network(obj: Any) -> bool:
+    """Whether ``obj`` is one road network (a networkx graph or a :class:`~healthcov.Network`), not a dict of them."""
+    return isinstance(obj, nx.Graph) or getattr(obj, "is_healthcov_network", False) is True
+
+
 def require_prepared(G: Any, what: str = "G") -> None:
     """Raise a clear error unless ``G`` came out of :func:`healthcov.read_network`."""
-    if not isinstance(G, nx.MultiDiGraph) or GRAPH_KEY not in G.graph:
+    arrays_first = getattr(G, "is_healthcov_network", False) is True
+    if not (isinstance(G, nx.MultiDiGraph) or arrays_first) or GRAPH_KEY not in G.graph:
         msg = (
             f"{what} is not a network prepared by healthcov: pass it through "
             "healthcov.read_network(G_or_path, mode=...) first, which projects it to metres and "

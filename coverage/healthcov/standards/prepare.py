@@ -22,7 +22,7 @@ from .._columns import GRAPH_KEY
 from ..errors import CRSError, EmptyInputError, HealthcovWarning, InputError, MissingColumnError, describe_ids
 from ..io.area_checks import check_areas
 from ..io.population import POP, read_areas
-from ..network.prepare import require_prepared
+from ..network.prepare import is_network, require_prepared
 from ..network.snap import report_off_network, snap_graph_points
 from .costs import CostCache
 from .notes import Note
@@ -117,7 +117,7 @@ def network_graphs(G: Any) -> dict[str, nx.MultiDiGraph]:
     """
     if G is None:
         return {}  # straight-line, ratio and count rules only
-    if isinstance(G, nx.Graph):
+    if is_network(G):
         graphs = {_mode_of(G) or "drive": G}
     elif isinstance(G, Mapping):
         graphs = dict(G)
