@@ -56,3 +56,33 @@ def test_compare_sees_a_change():
     renamed.loc[3, "verdict"] = "pass" if renamed.loc[3, "verdict"] != "pass" else "fail"
     assert golden.compare(t, renamed, "x")
     assert golden.compare(t, t.iloc[::-1].reset_index(drop=True), "x")
+
+
+@pytest.fixture(scope="module")
+def shanghai_networks_arrays():
+    """The same three networks in healthcov's arrays-first form (``form="arrays"``)."""
+    import healthcov as hc
+
+    path = hc.datasets.path("shanghai_network")
+    return {m: hc.read_network(path, mode=m, form="arrays") for m in ("walk", "drive", "ambulance")}
+
+
+@pytest.mark.parametrize("case", [c for c in golden.CASES if c.startswith("shanghai_")])
+def test_golden_tables_arrays_form(case, shanghai_networks_arrays):
+    """The whole assessment on ``Network`` objects gives the recorded tables: every row, column and
+    assumption, residents spread along the roads included (nothing on this path builds a networkx graph)."""
+    import healthcov as hc
+
+    assert all(isinstance(g, hc.Network) for g in shanghai_networks_arrays.values())
+    res = golden.run_case(case, shanghai_networks_arrays)
+    problems = []
+    for name, got in golden.frames(res).items():
+        problems += golden.compare(golden.read_frame(case, name), got, f"{case}.{name}")
+    stored = json.loads((golden.HERE / f"{case}.assumptions.json").read_text(encoding="utf-8"))
+    now = golden.assumptions(res)
+    problems += [
+        f"{case}.assumptions[{k!r}] differs: {stored.get(k)!r} vs {now.get(k)!r}"[:400]
+        for k in sorted(set(stored) | set(now))
+        if stored.get(k) != now.get(k)
+    ]
+    assert not problems, "\n".join(problems)
