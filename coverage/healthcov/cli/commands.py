@@ -149,6 +149,7 @@ def _read_network(hc: Any, args: argparse.Namespace, mode: str) -> Any:
         "congestion": getattr(args, "congestion", None),  # the isochrones command's --congestion
     }
     kw = {k: v for k, v in kw.items() if v is not None}
+    kw["form"] = "arrays"  # healthcov's own form: no networkx graph is built for the run
     if hc.is_postgis_spec(args.network):
         return hc.read_postgis_network(args.network, sql=args.network_sql, mode=mode, **kw)
     return hc.read_network(args.network, mode=mode, **kw)

@@ -46,6 +46,8 @@ def clip(G: nx.MultiDiGraph, region: Any) -> tuple[nx.MultiDiGraph, bool]:
     keep = np.unique(np.concatenate([hit, twins[twins >= 0]]))
     if len(keep) == arr.m:
         return G, True
+    if not isinstance(G, nx.Graph):  # a healthcov Network: cut in arrays
+        return G.edge_subnetwork(keep), False
     ids = arr.node_ids
     edges = [(ids[u], ids[v], k) for u, v, k in zip(arr.u[keep], arr.v[keep], arr.key[keep], strict=True)]
     H = G.edge_subgraph(edges).copy()
@@ -253,7 +255,7 @@ def partition(spec: dict[str, Any], facilities: gpd.GeoDataFrame) -> dict[str, A
     max_snap_m = spec["options"].max_snap_m
     pop, empty = _population(spec)
     full = {
-        mode: read_network(path, mode=mode, to_crs=spec["crs"], **spec["network_kwargs"])
+        mode: read_network(path, mode=mode, to_crs=spec["crs"], form="arrays", **spec["network_kwargs"])
         for mode, path in spec["sources"].items()
     }
     top = {m: top_mps(G) for m, G in full.items()}

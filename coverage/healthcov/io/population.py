@@ -263,6 +263,13 @@ def _node_samples(G: nx.MultiDiGraph, arr: Any, weight: str | None) -> tuple[np.
         np.add.at(w, arr.v[once], arr.length[once] / 2.0)
         wdesc = "road length"
     else:
+        if not isinstance(G, nx.Graph):
+            msg = (
+                f"spread_population: weight={weight!r} is a node attribute, and a healthcov.Network holds no node "
+                "attributes: pass G.to_networkx() with the attribute set on its nodes, or leave weight= out to "
+                "weight by road length"
+            )
+            raise MissingColumnError(msg)
         if not any(weight in G.nodes[nid] for nid in arr.node_ids):
             some = sorted({k for nid in arr.node_ids[:1000] for k in G.nodes[nid]})
             msg = (

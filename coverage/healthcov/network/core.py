@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._columns import GRAPH_KEY, LENGTH, SPEED_KPH, TRAVEL_TIME
-from .arrays import GraphArrays
+from .arrays import GraphArrays, twins
 
 __all__ = ["Network"]
 
@@ -91,6 +91,52 @@ class Network:
         total += a.offsets.nbytes if a.offsets is not None else 0
         total += sum(getattr(v, "nbytes", 0) for v in self.edge_data.values())
         return int(total)
+
+    def edge_subnetwork(self, edges: np.ndarray) -> Network:
+        """The network made of the edges ``edges`` (internal indices) and the nodes they touch.
+
+        Node and edge order are kept (the Hilbert order and the tail-node sort stay valid); the
+        record says how many nodes the whole network had (``nodes_in_file``).
+        """
+        a = self.arrays
+        edges = np.unique(np.asarray(edges, dtype=np.int64))
+        used = np.zeros(a.n, dtype=bool)
+        used[a.u[edges]] = True
+        used[a.v[edges]] = True
+        nodes = np.flatnonzero(used)
+        pos = np.full(a.n, -1, dtype=np.int64)
+        pos[nodes] = np.arange(len(nodes))
+        u, v = pos[a.u[edges]], pos[a.v[edges]]
+        coords, offsets = a.flat_coords()[:2]
+        lo, hi = offsets[edges], offsets[edges + 1]
+        counts = hi - lo
+        new_off = np.zeros(len(edges) + 1, dtype=np.int64)
+        np.cumsum(counts, out=new_off[1:])
+        take = np.repeat(lo - new_off[:-1], counts) + np.arange(int(new_off[-1]))
+        node_ids = a.node_ids[nodes]
+        sub = GraphArrays(
+            node_ids=node_ids,
+            node_index=pd.Index(node_ids),
+            x=a.x[nodes],
+            y=a.y[nodes],
+            u=u,
+            v=v,
+            key=a.key[edges],
+            length=a.length[edges],
+            travel_time=a.travel_time[edges],
+            twin=twins(u, v, a.length[edges], len(nodes)),
+            geom_store=None,
+            crs=a.crs,
+            signature=(len(nodes), len(edges)),
+            g_order=np.arange(len(nodes)),
+            coords=coords[take],
+            offsets=new_off,
+        )
+        info = dict(self.graph[GRAPH_KEY])
+        info.update(nodes=len(nodes), edges=len(edges), nodes_in_file=a.n, dropped_node_ids=[])
+        lonlat = None if self.lonlat is None else (self.lonlat[0][nodes], self.lonlat[1][nodes])
+        data = {k: col[edges] for k, col in self.edge_data.items()}
+        return Network(sub, {**self.graph, GRAPH_KEY: info}, data, lonlat=lonlat)
 
     # -- frames and conversions ----------------------------------------------------------------
     def nodes_frame(self) -> gpd.GeoDataFrame:
