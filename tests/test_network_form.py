@@ -142,3 +142,15 @@ def test_network_is_accepted_and_refused_clearly(shanghai_pair):
 
 def nodes_hull(net):
     return net.nodes_frame().geometry.union_all().convex_hull
+
+
+def test_main_roads_of_a_network(shanghai_pair):
+    """The report's road layer from a Network: the same classes and lengths as from the networkx form
+    (line order differs, so simplified lengths agree to 0.1 %)."""
+    from healthcov.servicearea import main_roads
+
+    G, net = shanghai_pair
+    region = net.nodes_frame().geometry.union_all().convex_hull.buffer(-1000)
+    a, b = main_roads(G, region), main_roads(net, region)
+    assert a["highway"].tolist() == b["highway"].tolist() == ["primary", "secondary", "tertiary"]
+    np.testing.assert_allclose(b.geometry.length.to_numpy(), a.geometry.length.to_numpy(), rtol=1e-3)

@@ -106,13 +106,7 @@ def uncovered_grid(
 
 def main_roads(G: nx.MultiDiGraph, region: Any, *, simplify_m: float = 15.0) -> gpd.GeoDataFrame:
     """The main roads of ``G`` (one line per road class) that touch ``region``, in ``G``'s CRS."""
-    xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
-    lines: dict[str, list[Any]] = {}
-    for u, v, d in G.edges(data=True):
-        hw = d.get("highway")
-        cls = next((h for h in (hw if isinstance(hw, list) else [hw]) if h in MAIN_ROADS), None)
-        if cls is not None:
-            lines.setdefault(cls, []).append(d.get("geometry") or shapely.LineString([xy[u], xy[v]]))
+    lines = _main_road_lines(G)
     rows = []
     for cls in MAIN_ROADS:
         if cls in lines:
@@ -120,6 +114,27 @@ def main_roads(G: nx.MultiDiGraph, region: Any, *, simplify_m: float = 15.0) -> 
             if not merged.is_empty:
                 rows.append({"highway": cls, "geometry": merged.simplify(simplify_m)})
     return gpd.GeoDataFrame(rows, columns=["highway", "geometry"], geometry="geometry", crs=G.graph.get("crs"))
+
+
+def _main_class(hw: Any) -> str | None:
+    return next((h for h in (hw if isinstance(hw, (list, tuple)) else [hw]) if h in MAIN_ROADS), None)
+
+
+def _main_road_lines(G: Any) -> dict[str, list[Any]]:
+    """The lines of every main-road edge by class (a networkx graph, or a Network's arrays)."""
+    lines: dict[str, list[Any]] = {}
+    if isinstance(G, nx.Graph):
+        xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
+        for u, v, d in G.edges(data=True):
+            cls = _main_class(d.get("highway"))
+            if cls is not None:
+                lines.setdefault(cls, []).append(d.get("geometry") or shapely.LineString([xy[u], xy[v]]))
+        return lines
+    classes = np.array([_main_class(h) for h in G.edge_data["highway"]], dtype=object)
+    main = np.flatnonzero(classes != None)  # noqa: E711 (element-wise)
+    for cls, geom in zip(classes[main], G.arrays.edge_geoms(main), strict=True):
+        lines.setdefault(str(cls), []).append(geom)
+    return lines
 
 
 def _graphs(result: Any, graphs: Any) -> dict[str, nx.MultiDiGraph]:

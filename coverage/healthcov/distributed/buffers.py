@@ -122,7 +122,8 @@ def network_sources(
     if is_network(network):
         msg = (
             "assess_partitioned reads the road network inside each task and never ships a graph from the client: "
-            "save it (osmnx.save_graphml(G, 'roads.graphml')) on storage every worker can read and pass the path, "
+            "save it (net.save_graphml('roads.graphml') for a healthcov.Network, osmnx.save_graphml(G, …) for a "
+            "networkx graph) on storage every worker can read and pass the path, "
             "or pass a path template such as 'roads/{area_code}.graphml'"
         )
         raise InputError(msg)
