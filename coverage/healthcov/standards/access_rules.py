@@ -29,6 +29,7 @@ No plan among the shipped profiles states such a rule; a user adds one in a TOML
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .._columns import TRAVEL_TIME_S
+from ..errors import OffNetworkWarning
 from ..matrix import DESTINATION, ORIGIN, travel_time_matrix
 from .access_words import MODE_ZH
 from .notes import NOTE_CODES, Note
@@ -120,7 +122,9 @@ def catchment_scores(rule: Rule, ctx: Context) -> CatchmentScores:
     off_fac = 0
     off_dem = np.zeros(len(dem), bool)
     if len(fac) and len(dem):
-        m = travel_time_matrix(G, dem, fac, max_time_s=steps[-1][0] * 60.0, max_snap_m=ctx.options.max_snap_m)
+        with warnings.catch_warnings():  # the run warned about these points already; the rows' notes count them
+            warnings.simplefilter("ignore", OffNetworkWarning)
+            m = travel_time_matrix(G, dem, fac, max_time_s=steps[-1][0] * 60.0, max_snap_m=ctx.options.max_snap_m)
         w = _weights(m[TRAVEL_TIME_S].to_numpy(dtype=float), steps)
         keep = w > 0
         i = m[ORIGIN].to_numpy(dtype=np.int64)[keep]
