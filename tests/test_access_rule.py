@@ -172,7 +172,7 @@ def test_tiny_count_per_10000(tmp_path, drive):
 
 def test_tiny_agrees_with_two_step_fca(tmp_path, drive):
     """The engine's two steps equal healthcov.two_step_fca on the same matrix (an independent path)."""
-    fac, pop, areas = _inputs()
+    fac, pop, _ = _inputs()
     m = hc.travel_time_matrix(drive, pop, fac, max_time_s=660)
     scores = hc.two_step_fca(m, pop, fac, capacity="beds", minutes=11)["beds_per_1000_2sfca"].to_numpy()
     assert scores == pytest.approx([5, 65 / 7, 65 / 7, 30 / 7], rel=1e-9)
@@ -397,7 +397,7 @@ def test_shanghai_cross_checked(shanghai):
 def test_shanghai_matches_pysal_access(shanghai):
     access = pytest.importorskip("access")
     G, res = shanghai
-    m, dem, fac, direct = _independent(G, res)
+    m, dem, fac, _ = _independent(G, res)
     dem = dem[~dem.index.isin(m.attrs["origins_off_network"])]
     cost = m[["origin", "destination", "travel_time_s"]].assign(minutes=m["travel_time_s"] / 60.0)
     with warnings.catch_warnings():
