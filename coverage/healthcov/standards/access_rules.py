@@ -117,7 +117,7 @@ def catchment_scores(rule: Rule, ctx: Context) -> CatchmentScores:
     dem = ctx.demand[[ctx.demand.geometry.name]].reset_index(drop=True)
     supply, missing = _supply(rule, fac)
     pop = ctx.pop
-    score = np.zeros(len(dem))
+    score: np.ndarray = np.zeros(len(dem))
     i = j = np.zeros(0, dtype=np.int64)
     off_fac = 0
     off_dem = np.zeros(len(dem), bool)
