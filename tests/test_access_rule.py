@@ -286,6 +286,37 @@ def test_user_profile_extends_a_plan(tmp_path, drive):
     assert _rows(res).loc["W", "value"] == pytest.approx(55 / 7, rel=1e-9)
 
 
+def test_child_override_and_its_strictest_version(tmp_path, drive):
+    """A child profile overrides the rule (E2SFCA, 11 min); the parent's 8-min catchment is the strictest one.
+
+    The strictest version keeps the child's zones cut at 8 min (≤ 5 × 1.0, ≤ 8 × 0.5): nothing is 9 min
+    away within 8, so R_A = 20 / 3,000, R_B = 30 / 5,000 → p1 = p2 = 20/3, p3 = p4 = 6; 甲 = 20/3, 乙 = 6.
+    """
+    from healthcov.standards import AssessOptions, evaluate, prepare
+    from healthcov.standards.profiles import strictest
+
+    parent = _profile(
+        tmp_path / "p" if (tmp_path / "p").mkdir() is None else tmp_path, extra="steps = [[5, 1.0], [8, 0.5]]\n"
+    )
+    parent.write_text(parent.read_text(encoding="utf-8").replace("minutes = 11", "minutes = 8"), encoding="utf-8")
+    child = _profile(tmp_path, extra="steps = [[5, 1.0], [11, 0.5]]\n")
+    child.write_text(
+        child.read_text(encoding="utf-8").replace('id = "tiny_access"', 'id = "child"\nextends = "p/tiny_access.toml"'),
+        encoding="utf-8",
+    )
+    prof = hc.load_profile(child)
+    rule = prof.rule("test.beds_11min")
+    assert rule.parent is not None and rule.parent.params["minutes"] == 8
+    fac, pop, areas = _inputs()
+    t = _rows(hc.assess({"drive": drive}, fac, pop, areas, profile=prof))
+    assert t.loc["W", "value"] == pytest.approx(155 / 21, rel=1e-9)  # the child's own rule, as above
+    strict = strictest(rule)
+    ctx = prepare({"drive": drive}, fac, pop, areas, prof, AssessOptions())
+    rows = {r["area_code"]: r for r in evaluate(strict, ctx).rows}
+    assert rows["W"]["value"] == pytest.approx(20 / 3, rel=1e-9) and rows["E"]["value"] == pytest.approx(6, rel=1e-9)
+    assert rows["W"]["limit"] == 8.0 and rows["W"]["standard"].endswith("within 8 min (drive, E2SFCA)")
+
+
 # --- report words ------------------------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ No plan among the shipped profiles states such a rule; a user adds one in a TOML
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from .prepare import Context
     from .profiles import Rule
 
-__all__ = ["access_ratio_row", "catchment_scores", "CatchmentScores", "ACCESS_NOTE_CODES"]
+__all__ = ["access_ratio_row", "catchment_scores", "catchment_minutes", "CatchmentScores", "ACCESS_NOTE_CODES"]
 
 #: note codes of this module (added to :data:`~healthcov.standards.notes.NOTE_CODES`)
 ACCESS_NOTE_CODES = {
@@ -77,11 +78,25 @@ class CatchmentScores:
     missing: int
 
 
+def catchment_minutes(rule: Rule) -> float:
+    """The rule's catchment in minutes (a number; the strictest version along a profile chain may hold ``{all: …}``)."""
+    v = rule.params["minutes"]
+    if isinstance(v, Mapping):
+        v = v.get("all", min(v.values()))
+    return float(v)
+
+
 def _steps(rule: Rule) -> tuple[tuple[float, float], ...]:
+    """``(upper minutes, weight)`` zones ending at the catchment: one zone of weight 1 for plain 2SFCA; E2SFCA's
+    ``steps`` cut at the catchment (the strictest version of a rule may have a shorter one than its zones)."""
+    minutes = catchment_minutes(rule)
     steps = rule.params.get("steps")
-    if steps:
-        return tuple((float(u), float(w)) for u, w in steps)
-    return ((float(rule.params["minutes"]), 1.0),)
+    if not steps:
+        return ((minutes, 1.0),)
+    zones = [(float(u), float(w)) for u, w in steps]
+    inside = [(u, w) for u, w in zones if u < minutes]
+    last = next((w for u, w in zones if u >= minutes), 0.0)
+    return (*inside, (minutes, last))
 
 
 def _weights(t_s: np.ndarray, steps: tuple[tuple[float, float], ...]) -> np.ndarray:
@@ -156,7 +171,7 @@ def _standard(rule: Rule) -> str:
     p = rule.params
     en, _ = _resource_words(rule)
     return (
-        f"≥ {float(p['amount']):g} {en} per {int(p['per']):,} residents within {float(p['minutes']):g} min "
+        f"≥ {float(p['amount']):g} {en} per {int(p['per']):,} residents within {catchment_minutes(rule):g} min "
         f"({p['travel_mode']}, {_method(rule)})"
     )
 
@@ -167,7 +182,7 @@ def _not_assessed(row: dict[str, Any], rule: Rule, code: str, zh: str, en: str) 
 
 def _missing_data(rule: Rule, row: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[Note]] | None:
     """Not assessed for lack of the mode's network or of the supply column (None: the data is there)."""
-    mode, minutes = str(rule.params["travel_mode"]), float(rule.params["minutes"])
+    mode, minutes = str(rule.params["travel_mode"]), catchment_minutes(rule)
     if mode not in ctx.graphs:
         given = ", ".join(ctx.graphs) or "none"
         given_zh = "、".join(ctx.graphs) or "无"
@@ -196,7 +211,7 @@ def _missing_data(rule: Rule, row: dict[str, Any], ctx: Context) -> tuple[dict[s
 
 def _notes(rule: Rule, code: Any, reached: float, off_pop: float) -> list[Note]:
     p = rule.params
-    mode, minutes = str(p["travel_mode"]), float(p["minutes"])
+    mode, minutes = str(p["travel_mode"]), catchment_minutes(rule)
     en, zh = _resource_words(rule)
     zones = ", ".join(f"≤{u:g} min × {w:g}" for u, w in _steps(rule)) if p.get("steps") else ""
     how_en = f" with weights {zones}" if zones else ""
@@ -262,9 +277,9 @@ def access_ratio_row(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> tup
         "standard": _standard(rule),
         "threshold": float(p["amount"]),
         "unit": f"{en} per {int(p['per']):,}",
-        "limit": float(p["minutes"]),
+        "limit": catchment_minutes(rule),
         "mode": mode,
-        "metric": f"{_method(rule)} {en} within {float(p['minutes']):g} min",
+        "metric": f"{_method(rule)} {en} within {catchment_minutes(rule):g} min",
         "supply_source": "facilities",
     }
     code = area["area_code"] if area is not None else ALL
