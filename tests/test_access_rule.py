@@ -295,9 +295,8 @@ def test_child_override_and_its_strictest_version(tmp_path, drive):
     from healthcov.standards import AssessOptions, evaluate, prepare
     from healthcov.standards.profiles import strictest
 
-    parent = _profile(
-        tmp_path / "p" if (tmp_path / "p").mkdir() is None else tmp_path, extra="steps = [[5, 1.0], [8, 0.5]]\n"
-    )
+    (tmp_path / "p").mkdir()
+    parent = _profile(tmp_path / "p", extra="steps = [[5, 1.0], [8, 0.5]]\n")
     parent.write_text(parent.read_text(encoding="utf-8").replace("minutes = 11", "minutes = 8"), encoding="utf-8")
     child = _profile(tmp_path, extra="steps = [[5, 1.0], [11, 0.5]]\n")
     child.write_text(
