@@ -222,6 +222,22 @@ def test_missing_and_off_network_supply_noted(tmp_path, drive):
     assert _rows(res).loc["W", "value"] == pytest.approx(55 / 7, rel=1e-9)
 
 
+def test_no_facility_of_the_types_is_not_assessed(tmp_path, drive):
+    """Missing is not failing: no hospital in the data gives not_assessed, unless the data is declared complete."""
+    fac, pop, areas = _inputs()
+    fac["facility_type"] = "clinic"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = hc.assess({"drive": drive}, fac, pop, areas, profile=str(_profile(tmp_path)))
+        complete = hc.assess(
+            {"drive": drive}, fac, pop, areas, profile=str(_profile(tmp_path)), complete_types=["hospital_general"]
+        )
+    assert set(_rows(res)["verdict"]) == {"not_assessed"}
+    assert res.notes_of("test.beds_11min", "W", code="missing_in_input")
+    t = _rows(complete)
+    assert set(t["verdict"]) == {"fail"} and (t["value"] == 0).all()  # declared complete: nothing reachable
+
+
 # --- profiles ----------------------------------------------------------------------------------------------------
 
 
