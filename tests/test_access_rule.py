@@ -38,6 +38,7 @@ import healthcov as hc
 from healthcov.distributed import assess_partitioned
 from healthcov.errors import ProfileError
 from healthcov.report.text import note_text, requirement
+from healthcov.standards.notes import NOTE_CODES
 from healthcov.standards.vocabulary import EVALUATED_KINDS, NETWORK_KINDS, WHOLE_NETWORK_KINDS
 
 X0, Y0 = 500_000.0, 3_300_000.0
@@ -218,6 +219,7 @@ def test_missing_and_off_network_supply_noted(tmp_path, drive):
         res = hc.assess({"drive": drive}, both, pop, areas, profile=str(_profile(tmp_path)))
     codes = {n.code for n in res.notes_of("test.beds_11min", "W")}
     assert {"missing_resource", "off_network_facilities"} <= codes
+    assert all(n.code in NOTE_CODES and n.text_zh and n.text_en for n in res.notes)  # every note coded, zh and en
     # C counts 0 beds but takes part in nothing else; D reaches nobody: the values are those without them
     assert _rows(res).loc["W", "value"] == pytest.approx(55 / 7, rel=1e-9)
 
