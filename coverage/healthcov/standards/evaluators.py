@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._columns import LENGTH, TRAVEL_TIME
 from ..errors import InputError
+from .access_rules import access_ratio_row
 from .costs import delayed_response_min, network_costs, straight_distances
 from .notes import Note
 from .prepare import Context
@@ -585,12 +586,17 @@ def _count(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> _Piece:
     return _Piece(out, n.items)
 
 
+def _access(rule: Rule, area: pd.Series, cls: str, ctx: Context) -> _Piece:
+    return _Piece(*access_ratio_row(rule, area, cls, ctx))  # standards/access_rules.py
+
+
 _EVALUATORS = {
     "service_circle": _circle,
     "service_radius": _radius,
     "response_time": _response,
     "ratio": _ratio,
     "count_per_area": _count,
+    "access_ratio": _access,
 }
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .access_words import ACCESS_NOTES, ACCESS_REQ
 from .typing_rules import GRADE_LABELS, OWNERS
 
 __all__ = ["READING_REQ", "READING_NOTES", "READING_PHRASES_ZH", "qualifier_zh"]
@@ -121,6 +122,9 @@ READING_NOTES: list[Pattern] = [
         ),
     ),
 ]
+
+READING_REQ += ACCESS_REQ  # the access_ratio kind's words (standards/access_words.py)
+READING_NOTES += ACCESS_NOTES
 
 #: ``report/methods.py`` phrases (regex, Chinese replacement)
 READING_PHRASES_ZH: list[tuple[str, str]] = [

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["VERDICTS", "VERDICT_ZH", "CLASS_ZH", "ALL", "TABLE_COLUMNS", "EVALUATED_KINDS", "NETWORK_KINDS"]
+__all__ = [
+    "VERDICTS",
+    "VERDICT_ZH",
+    "CLASS_ZH",
+    "ALL",
+    "TABLE_COLUMNS",
+    "EVALUATED_KINDS",
+    "NETWORK_KINDS",
+    "WHOLE_NETWORK_KINDS",
+]
 
 VERDICTS = ("pass", "partial", "fail", "not_applicable", "not_assessed")
 VERDICT_ZH = {
@@ -16,9 +25,13 @@ CLASS_ZH = {"urban": "城区", "rural": "农村", "none": "无标准"}
 ALL = "*"  # area code of jurisdiction-wide rows
 
 #: rule kinds the engine evaluates (``reference`` rules are kept for the record only)
-EVALUATED_KINDS = ("service_circle", "service_radius", "response_time", "ratio", "count_per_area")
+EVALUATED_KINDS = ("service_circle", "service_radius", "response_time", "ratio", "count_per_area", "access_ratio")
 #: rule kinds that need a road network (or straight-line distances)
 NETWORK_KINDS = ("service_circle", "service_radius", "response_time")
+#: rule kinds that need the whole network at once: a facility's catchment crosses area borders, so
+#: :func:`healthcov.assess_partitioned` (whose partitions see one area and a buffer) does not
+#: evaluate them; its client run, which has no network, reports them ``not_assessed`` with the reason
+WHOLE_NETWORK_KINDS = ("access_ratio",)
 
 TABLE_COLUMNS = [
     "area_code",

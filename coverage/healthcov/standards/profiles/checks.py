@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import types
 from collections.abc import Mapping
@@ -396,6 +397,8 @@ def _check_params(
         c.bad("scope", f"is {raw['scope']!r}; use one of {', '.join(SCOPES)}")
     if kind == "ratio":
         _check_ratio(raw, c)
+    if kind == "access_ratio":
+        _check_access(raw, params, c)
     if kind == "count_per_area":
         if "unit_types" in raw:
             c.bad("unit_types", _check_str_list(raw["unit_types"]))
@@ -448,6 +451,44 @@ def _check_ratio(raw: dict[str, Any], c: _RuleCheck) -> None:
     err = _check_area_numbers(pf["by_area"]) if "by_area" in pf else None
     if err:
         c.bad("population_factor", f"by_area {err}")
+
+
+def _check_access(raw: dict[str, Any], params: dict[str, Any], c: _RuleCheck) -> None:
+    """An ``access_ratio`` rule: supply column, floor, catchment minutes and mode, ``per``, E2SFCA ``steps``."""
+    from ...network.modes import MODES
+
+    res = raw.get("resource")
+    if "resource" in raw and (not isinstance(res, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", res)):
+        c.bad("resource", f'must be "count" (1 per facility) or a facility column such as "beds", got {res!r}')
+    for k in ("amount", "minutes"):
+        if k in raw:
+            c.bad(k, _check_number(raw[k]))
+    mode = raw.get("travel_mode")
+    if isinstance(mode, str) and mode not in MODES:
+        c.bad("travel_mode", f"is {mode!r}; use one of {', '.join(MODES)} (the network the catchment is timed on)")
+    per = raw.get("per", 1000)
+    if not is_int(per) or per < 1:
+        c.bad("per", f"must be a whole number of residents (1000 for 'per 1,000'), got {per!r}")
+    params.setdefault("per", 1000)
+    if "steps" in raw:
+        c.bad("steps", _check_steps(raw["steps"], raw.get("minutes")))
+
+
+def _check_steps(steps: Any, minutes: Any) -> str | None:
+    """E2SFCA zones: ``[[upper_minutes, weight], …]``, bounds rising, weights in (0, 1], the last bound = minutes."""
+    form = "must be [[upper_minutes, weight], …] with rising bounds and weights in (0, 1], e.g. [[10, 1.0], [20, 0.68]]"
+    ok = isinstance(steps, list) and len(steps) > 0
+    ok = ok and all(isinstance(s, list) and len(s) == 2 and all(is_number(x) for x in s) for s in steps)
+    if not ok:
+        return f"{form}; got {steps!r}"
+    bounds = [float(u) for u, _ in steps]
+    if any(u <= 0 for u in bounds) or any(b <= a for a, b in itertools.pairwise(bounds)):
+        return f"{form}; the bounds {bounds} are not positive and rising"
+    if not all(0 < float(w) <= 1 for _, w in steps):
+        return f"{form}; a weight is outside (0, 1]"
+    if is_number(minutes) and bounds[-1] != float(minutes):
+        return f"ends at {bounds[-1]:g} min but the catchment 'minutes' is {minutes:g}: the last zone must end there"
+    return None
 
 
 def _check_descriptive(raw: dict[str, Any], c: _RuleCheck) -> None:

@@ -58,6 +58,9 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("facility_types", "population_factor", "scope", "direction", "or_per_unit", "reading", "owner", "grade_min"),
     ),
     "count_per_area": (("facility_types", "unit_types", "min"), ("owner", "grade_min")),
+    # supply per ``per`` residents reachable within ``minutes`` by ``travel_mode`` (2SFCA, or E2SFCA with
+    # ``steps``), the population-weighted mean per area against the floor ``amount`` (standards/access_rules.py)
+    "access_ratio": (("resource", "amount", "minutes", "travel_mode"), ("facility_types", "per", "steps")),
     "reference": (("reason",), ()),
 }
 # optional descriptive keys any evaluated rule may carry (the engine ignores what it does not know)
@@ -95,7 +98,8 @@ class Rule:
         Stable id (``access.basic_circle``); a child rule with the same id overrides the parent's.
     kind
         What the engine evaluates: ``service_circle``, ``service_radius``, ``response_time``,
-        ``ratio``, ``count_per_area`` or ``reference`` (kept for the report only).
+        ``ratio``, ``count_per_area``, ``access_ratio`` (2SFCA supply per residents reachable
+        within a catchment) or ``reference`` (kept for the report only).
     status
         ``binding`` (约束性) or ``guiding`` (指导性/预期性).
     facility_types
