@@ -350,6 +350,9 @@ def test_report_words_both_languages(tmp_path, drive):
     )
     html = hc.write_report(res, tmp_path / "r.html", lang="zh").read_text(encoding="utf-8")
     assert "驾车11分钟内可达床位数：每千人≥6张" in html and "7.86" in html
+    # the rule's page draws its value against the floor (a bar per area, labelled with value and unit)
+    en = hc.write_report(res, tmp_path / "r_en.html", lang="en").read_text(encoding="utf-8")
+    assert '<text x="494.0" y="16" font-size="11">7.86 beds per 1,000</text>' in en
     with pytest.warns(hc.HealthcovWarning):
         na = hc.assess(
             {"walk": hc.read_network(_line_graph(), mode="walk")}, fac, pop, areas, profile=str(_profile(tmp_path))

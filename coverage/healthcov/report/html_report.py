@@ -255,7 +255,7 @@ def _chart(rows: pd.DataFrame, kind: str, lang: str) -> tuple[str, str]:
         return bar_chart(
             labels, rows["mean_min"], verdicts, limit=float(lim.max()) if len(lim) else None, unit="min", lang=lang
         ), T["chart_min"]
-    if kind == "ratio":
+    if kind in ("ratio", "access_ratio"):
         lim = rows["threshold"].dropna()
         unit = str(rows["unit"].dropna().iloc[0]) if rows["unit"].notna().any() else ""
         return bar_chart(

@@ -170,6 +170,8 @@ def rule_unit(rule: Rule) -> str:
         return str(rule.params["unit"])
     if rule.kind == "ratio":
         return f"{rule.params.get('resource', 'count')} per residents"
+    if rule.kind == "access_ratio":
+        return f"{rule.params.get('resource', 'count')} per {int(rule.params.get('per', 1000)):,} reachable residents"
     return {
         "service_circle": "minutes",
         "response_time": "minutes",
