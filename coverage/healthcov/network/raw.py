@@ -79,7 +79,7 @@ class RawNetwork:
 
         One pyproj call transforms the nodes and one all the vertices (osmnx projects edge by edge).
         """
-        src = parse_crs(self.crs, "the road network's CRS")
+        src = parse_crs(self.crs, "G.graph['crs']")
         if to_crs is None:
             if not src.is_geographic:
                 if src.axis_info and src.axis_info[0].unit_name not in ("metre", "meter"):
