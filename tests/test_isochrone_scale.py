@@ -52,9 +52,9 @@ def _record_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
     real = iso_mod._search_within
 
-    def spy(aug, i, sub, limit):  # type: ignore[no-untyped-def]
+    def spy(graph, i, sub, limit):  # type: ignore[no-untyped-def]
         sizes.append(len(sub))
-        return real(aug, i, sub, limit)
+        return real(graph, i, sub, limit)
 
     monkeypatch.setattr(iso_mod, "_search_within", spy)
     return sizes
@@ -82,8 +82,8 @@ def test_line_local_search_is_the_hand_computed_reach(line_drive, monkeypatch):
     assert iso_mod.reach_per_cost(arr, index, "travel_time") == pytest.approx(1000.0 / t_edge)
     sizes = _record_searches(monkeypatch)
     limit = 2.5 * t_edge  # 2.5 edges each way: road from x = 2,500 to 7,500 m
-    aug = iso_mod.augmented(arr, src.snapped, "travel_time", "to_facility")
-    nodes, cost = iso_mod.local_costs(arr, index, aug, 0, src.snapped, limit, "travel_time")
+    graph = iso_mod.source_graph(arr, src.snapped, "travel_time", "to_facility")
+    nodes, cost = iso_mod.local_costs(arr, index, graph, 0, src.snapped, limit, "travel_time")
     # the disk of radius 2,500 m holds the nodes at x = 3,000 … 7,000 m only, and one search was enough
     assert sizes == [5]
     xs = arr.x[nodes] - X0
@@ -155,6 +155,23 @@ def test_shanghai_local_search_equals_whole_network_search(
     assert len(sizes) == 20 and max(sizes) < arr.n
     reached = sum(len(p[-1][0]) for _, p in new)
     assert reached > 20 * 10  # the bands reach real road, not just the facilities' own edges
+
+
+@pytest.mark.parametrize("direction", ["to_facility", "from_facility"])
+@pytest.mark.parametrize("weight", ["travel_time", "length"])
+def test_source_joins_equal_the_whole_network_searchs(shanghai_drive, shanghai_facilities, weight, direction):
+    from healthcov.traveltime import augmented
+
+    arr, src = prepare_sources(shanghai_drive, shanghai_facilities, max_snap_m=None, name="facilities")
+    aug = augmented(arr, src.snapped, weight, direction)
+    graph = iso_mod.source_graph(arr, src.snapped, weight, direction)
+    base = aug.matrix[: aug.n, : aug.n]
+    assert (graph.matrix != base).nnz == 0 and graph.matrix.shape == base.shape
+    for i in range(len(src.labels)):
+        row = aug.matrix.getrow(aug.n + i)
+        a, b = graph.ptr[i], graph.ptr[i + 1]
+        assert b - a >= 1
+        assert np.array_equal(graph.cols[a:b], row.indices) and np.array_equal(graph.cost[a:b], row.data)
 
 
 def test_shanghai_per_facility_polygons_equal_the_whole_network_search(shanghai_drive, shanghai_facilities):

@@ -39,7 +39,7 @@ from .network.area import CELL_RANGE_M, grid_polygon_along, metres_in_range, net
 from .network.arrays import GraphArrays
 from .network.prepare import require_prepared
 from .network.snap import Snapped
-from .traveltime import Augmented, augmented, multi_source, per_source, prepare_sources, resolve_direction
+from .traveltime import multi_source, per_source, prepare_sources, resolve_direction
 
 __all__ = ["isochrones", "network_area", "reached_intervals"]
 
@@ -224,19 +224,64 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - first, counts) + np.arange(total)
 
 
-def _search_within(aug: Augmented, i: int, sub: np.ndarray, limit: float) -> tuple[np.ndarray, bool]:
+@dataclass
+class SourceGraph:
+    """The network's CSR in the search's direction, and the edges joining each source to it."""
+
+    matrix: sp.csr_matrix  # n × n, transposed for searches towards the facilities
+    ptr: np.ndarray  # source i's joins are cols[ptr[i]:ptr[i + 1]], cost[...]
+    cols: np.ndarray
+    cost: np.ndarray
+
+
+def source_graph(arr: GraphArrays, s: Snapped, weight: str, direction: str) -> SourceGraph:
+    """:class:`SourceGraph` of the sources ``s``: the cached CSR plus O(sources) joins, nothing per node.
+
+    The joins are those of the whole-network search's virtual source nodes
+    (:func:`healthcov.traveltime.augmented`): from the facility's point along its edge (and the
+    twin) to both ends, access leg included; a point at an end node joins that node directly.
+    """
+    w = arr.weight(weight)
+    off = s.access_time_s if weight == TRAVEL_TIME else s.dist_m
+    e, f = s.edge, s.frac
+    tw = arr.twin[e]
+    has = tw >= 0
+    twc = np.where(has, tw, e)
+    every = np.ones(len(e), dtype=bool)
+    if direction == "from_facility":  # leave along e towards v; along its twin towards u
+        parts = [(arr.v[e], off + (1 - f) * w[e], every), (arr.u[e], off + f * w[twc], has)]
+    else:  # arrive along e from u; along its twin from v
+        parts = [(arr.u[e], off + f * w[e], every), (arr.v[e], off + (1 - f) * w[twc], has)]
+    parts += [(arr.u[e], off, f <= 0.0), (arr.v[e], off, f >= 1.0)]
+    srcs = np.concatenate([np.arange(len(e))[m] for _, _, m in parts])
+    cols = np.concatenate([c[m] for c, _, m in parts])
+    cost = np.concatenate([np.asarray(c, dtype=float)[m] for _, c, m in parts])
+    order = np.lexsort((cost, cols, srcs))
+    srcs, cols, cost = srcs[order], cols[order], cost[order]
+    first = np.ones(len(srcs), dtype=bool)
+    first[1:] = (srcs[1:] != srcs[:-1]) | (cols[1:] != cols[:-1])  # the cheapest join per node
+    srcs, cols, cost = srcs[first], cols[first], cost[first]
+    ptr = np.zeros(len(e) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(srcs, minlength=len(e)), out=ptr[1:])
+    matrix = arr.csr(weight, reverse=(direction == "to_facility")).matrix
+    return SourceGraph(matrix=matrix, ptr=ptr, cols=cols, cost=cost)
+
+
+def _search_within(graph: SourceGraph, i: int, sub: np.ndarray, limit: float) -> tuple[np.ndarray, bool]:
     """Costs from source ``i`` to the nodes ``sub`` (sorted), searching only among them.
 
     Also says whether the result is exact: it is unless some edge leaving ``sub`` starts from a
     node (or the source) whose cost plus the edge's stays within ``limit`` — only then could a
     path through nodes outside ``sub`` reach something in time.
     """
-    mat, n, k = aug.matrix, aug.n, len(sub)
+    mat, k = graph.matrix, len(sub)
     ip = mat.indptr
     counts = ip[sub + 1] - ip[sub]
-    idx = np.concatenate([_ranges(ip[sub], counts), np.arange(ip[n + i], ip[n + i + 1])])
-    rows = np.concatenate([np.repeat(np.arange(k), counts), np.full(ip[n + i + 1] - ip[n + i], k)])
-    cols, data = mat.indices[idx], mat.data[idx]
+    idx = _ranges(ip[sub], counts)
+    a, b = graph.ptr[i], graph.ptr[i + 1]
+    rows = np.concatenate([np.repeat(np.arange(k), counts), np.full(b - a, k)])
+    cols = np.concatenate([mat.indices[idx], graph.cols[a:b]])
+    data = np.concatenate([mat.data[idx], graph.cost[a:b]])
     pos = np.searchsorted(sub, cols)
     inside = np.zeros(len(cols), dtype=bool)
     if k:
@@ -251,7 +296,7 @@ def _search_within(aug: Augmented, i: int, sub: np.ndarray, limit: float) -> tup
 
 
 def local_costs(
-    arr: GraphArrays, index: LocalIndex, aug: Augmented, i: int, one: Snapped, limit: float, weight: str
+    arr: GraphArrays, index: LocalIndex, graph: SourceGraph, i: int, one: Snapped, limit: float, weight: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """(nodes, cost) of the nodes source ``i`` reaches within ``limit``, found near the source only.
 
@@ -272,12 +317,12 @@ def local_costs(
     radius = (limit - off) * reach_per_cost(arr, index, weight) * (1.0 + 1e-9) + 1e-3
     if np.isfinite(radius):
         sub = np.sort(np.asarray(index.tree.query_ball_point([one.x[0], one.y[0]], radius), dtype=np.int64))
-        dist, exact = _search_within(aug, i, sub, limit)
+        dist, exact = _search_within(graph, i, sub, limit)
     else:
         exact = False
     if not exact:
         sub = np.arange(arr.n)
-        dist, _ = _search_within(aug, i, sub, limit)
+        dist, _ = _search_within(graph, i, sub, limit)
     keep = np.isfinite(dist)
     return sub[keep], dist[keep]
 
@@ -290,14 +335,14 @@ def facility_intervals(
     Equal to :func:`reached_intervals` on a whole-network search per facility, at a cost that
     depends on what each facility reaches (:func:`local_costs`).
     """
-    aug = augmented(arr, s, weight, direction)
+    graph = source_graph(arr, s, weight, direction)
     index = local_index(arr)
     order, indptr = index.by_tail if direction == "from_facility" else index.by_head
     w = arr.weight(weight)
     limit = max(costs)
     for i in range(len(s.edge)):
         one = s.subset(np.array([i]))
-        nodes, cost = local_costs(arr, index, aug, i, one, limit, weight)
+        nodes, cost = local_costs(arr, index, graph, i, one, limit, weight)
         counts = indptr[nodes + 1] - indptr[nodes]
         edges = order[_ranges(indptr[nodes], counts)]
         t_entry = np.repeat(cost, counts)
