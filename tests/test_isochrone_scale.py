@@ -233,7 +233,7 @@ def test_gcj_median_below_equals_the_median_of_a_full_snap(shanghai_drive):
     arr = graph_arrays(shanghai_drive)
     nodes = hc.nodes_frame(shanghai_drive)
     rng = np.random.default_rng(3)
-    for n in (9, 10):  # odd: the middle distance; even: the mean of the two middle ones
+    for n in (9, 10, 501, 600):  # odd: the middle distance; even: the mean of the two middle ones
         base = nodes.geometry.iloc[rng.choice(len(nodes), n, replace=False)].values
         # nodes moved up to 150 m each way: some stay near a road, some do not
         pts = shapely.points(
@@ -248,6 +248,9 @@ def test_gcj_median_below_equals_the_median_of_a_full_snap(shanghai_drive):
             a, b = srt[n // 2 - 1], srt[n // 2]
             ts += [0.5 * (a + med), 0.5 * (med + b)]
         for t in ts:
+            bounded = road_distance(arr, pts, max_distance=float(t))
+            near = d <= t
+            assert np.array_equal(bounded[near], d[near]) and np.isinf(bounded[~near]).all()
             want = med if med < t else None
             got = median_below(arr, pts, float(t))
             assert (got is None) == (want is None), (n, t, got, want)
