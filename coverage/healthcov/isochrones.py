@@ -7,13 +7,20 @@ Reached road, with partially reached edges cut where the time runs out, is turne
   closed (a morphological closing), and the raster is traced into polygons. Land far from any
   reached road — a river, a park without paths, an unreached block — stays a hole. One raster
   per band covers all facilities, so the union isochrone costs one geometry operation per
-  band; per-facility polygons use a small raster around each facility.
+  band; per-facility polygons use a small raster around each facility. Sample points along
+  the reached road are made and marked a chunk at a time (:func:`grid_polygon_along`), so a
+  city-wide band needs the raster plus one chunk of points, not every point at once.
 - ``method="buffer"``: the union of reached road pieces buffered by ``buffer_m``. Exact, but
   slower; for small sets.
 - ``method="hull"``: convex hull of the reached road. Fast, but an over-estimate: it fills in
   land that cannot be reached (the complaint users have about other tools). Only for comparison.
 
 Bands are nested: the 10-minute polygon contains the 5-minute one.
+
+The union isochrone is one multi-source search. Per-facility isochrones search, for each
+facility, only the nodes within straight-line reach of it (:func:`local_costs`: the largest
+threshold times the network's top speed), so their cost follows what each facility reaches,
+not the size of the network; the result is the same as a search of the whole network.
 """
 
 from __future__ import annotations
