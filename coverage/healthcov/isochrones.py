@@ -147,31 +147,32 @@ def source_pieces(
 class LocalIndex:
     """What per-facility searches need of a network, built once per :class:`GraphArrays`.
 
-    A KD-tree of the node coordinates, the edges grouped by their tail and by their head node
-    (``(edge order, indptr)``), and per weight the largest straight-line distance covered per
-    unit of cost (see :func:`reach_per_cost`).
+    A KD-tree of the node coordinates; the edges grouped by the node a traveller enters them by
+    (tail or head, built on first use per direction); per weight the largest straight-line
+    distance covered per unit of cost (see :func:`reach_per_cost`). About 40 bytes a node for
+    the tree and 8 a node plus 4 an edge per direction.
     """
 
     tree: cKDTree
-    by_tail: tuple[np.ndarray, np.ndarray]
-    by_head: tuple[np.ndarray, np.ndarray]
+    groups: dict[str, tuple[np.ndarray | None, np.ndarray]] = field(default_factory=dict)
     speed: dict[str, float] = field(default_factory=dict)
     owner: Any = None  # weak reference to the arrays
 
     @classmethod
     def build(cls, arr: GraphArrays) -> LocalIndex:
-        return cls(
-            tree=cKDTree(np.column_stack([arr.x, arr.y])),
-            by_tail=_group(arr.u, arr.n),
-            by_head=_group(arr.v, arr.n),
-        )
+        return cls(tree=cKDTree(np.column_stack([arr.x, arr.y])))
 
-
-def _group(node: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(node, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(node, minlength=n), out=indptr[1:])
-    return order, indptr
+    def entered_by(self, arr: GraphArrays, direction: str) -> tuple[np.ndarray | None, np.ndarray]:
+        """(edge order or ``None`` when the edges are in node order already, indptr) per entry node."""
+        if direction not in self.groups:
+            node = arr.u if direction == "from_facility" else arr.v
+            indptr = np.zeros(arr.n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(node, minlength=arr.n), out=indptr[1:])
+            ordered = bool(np.all(node[1:] >= node[:-1]))
+            dtype = np.int32 if arr.m < 2**31 else np.int64
+            order = None if ordered else np.argsort(node, kind="stable").astype(dtype)
+            self.groups[direction] = (order, indptr)
+        return self.groups[direction]
 
 
 _LOCAL: dict[int, LocalIndex] = {}
@@ -344,14 +345,16 @@ def facility_intervals(
     """
     graph = source_graph(arr, s, weight, direction)
     index = local_index(arr)
-    order, indptr = index.by_tail if direction == "from_facility" else index.by_head
+    order, indptr = index.entered_by(arr, direction)
     w = arr.weight(weight)
     limit = max(costs)
     for i in range(len(s.edge)):
         one = s.subset(np.array([i]))
         nodes, cost = local_costs(arr, index, graph, i, one, limit, weight)
         counts = indptr[nodes + 1] - indptr[nodes]
-        edges = order[_ranges(indptr[nodes], counts)]
+        edges = _ranges(indptr[nodes], counts)
+        if order is not None:
+            edges = order[edges].astype(np.int64)
         t_entry = np.repeat(cost, counts)
         o = np.argsort(edges, kind="stable")
         edges, t_entry = edges[o], t_entry[o]
