@@ -358,10 +358,11 @@ def facility_intervals(
         t_entry = np.repeat(cost, counts)
         o = np.argsort(edges, kind="stable")
         edges, t_entry = edges[o], t_entry[o]
-        pieces = []
+        pieces: list[Pieces] = []
         for c in costs:
             parts = [edge_pieces(w, edges, t_entry, c, direction), *source_pieces(arr, w, one, c, weight, direction)]
-            pieces.append(tuple(np.concatenate([p[j] for p in parts]) for j in range(3)))
+            edge, start, end = (np.concatenate([p[j] for p in parts]) for j in range(3))
+            pieces.append((edge, start, end))
         yield i, pieces
 
 
