@@ -205,6 +205,38 @@ def test_union_isochrone_in_chunks_equals_all_at_once(shanghai_drive, shanghai_f
         assert got.equals(whole) and got.area == pytest.approx(whole.area, rel=1e-12)
 
 
+def _previous_grid_polygon(x, y, cell_m, fill_cells):  # type: ignore[no-untyped-def]
+    """The raster before cells went on one global grid (origin at the points' corner): the baseline."""
+    from rasterio import features
+    from rasterio.transform import Affine
+    from scipy import ndimage
+
+    from healthcov.network.area import disk
+
+    pad = fill_cells + 2
+    x0 = np.floor(x.min() / cell_m) * cell_m - pad * cell_m
+    y1 = np.ceil(y.max() / cell_m) * cell_m + pad * cell_m
+    ix = np.floor((x - x0) / cell_m).astype(np.int64)
+    iy = np.floor((y1 - y) / cell_m).astype(np.int64)
+    mask = np.zeros((int(iy.max()) + pad + 1, int(ix.max()) + pad + 1), dtype=bool)
+    mask[iy, ix] = True
+    mask = ndimage.binary_closing(mask, structure=disk(fill_cells))
+    shapes = features.shapes(
+        mask.astype(np.uint8), mask=mask, transform=Affine(cell_m, 0, x0, 0, -cell_m, y1), connectivity=4
+    )
+    polys = [shapely.geometry.shape(g) for g, v in shapes if v == 1]
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
+@pytest.mark.parametrize(("cell_m", "fill_cells"), [(200.0, 2), (50.0, 4), (37.0, 1)])
+def test_network_area_equals_the_previous_raster(shanghai_drive, cell_m, fill_cells):
+    arr = graph_arrays(shanghai_drive)
+    x, y = samples_along(arr, np.arange(arr.m), np.zeros(arr.m), np.ones(arr.m), cell_m / 2)
+    want = _previous_grid_polygon(x, y, cell_m, fill_cells)
+    got = hc.network_area(shanghai_drive, cell_m=cell_m, fill_m=fill_cells * cell_m)
+    assert got.equals(want) and got.area == pytest.approx(want.area, rel=1e-12) and got.area > 3e7
+
+
 def test_chunk_bounds_by_hand():
     assert chunk_bounds(np.array([3, 3, 3, 10, 1]), 6) == [(0, 2), (2, 3), (3, 4), (4, 5)]
     assert chunk_bounds(np.array([1, 1, 1]), 100) == [(0, 3)]
