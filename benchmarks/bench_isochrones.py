@@ -140,36 +140,39 @@ def bench_size(side: int, rows: list[tuple[str, ...]], memory: bool) -> None:
 
 
 def union_memory(G: Any, arr: Any) -> None:
+    """Peak heap of the grid polygon: the 15-minute band of 20 facilities, and every road (network_area)."""
     fac = centre_facilities(G, 20, radius_m=5000.0, seed=9)
     _, src = prepare_sources(G, fac, max_snap_m=None, name="facilities")
     cost, _, _ = multi_source(arr, src.snapped, weight="travel_time", direction="to_facility", limit=900.0)
-    edge, s, e = iso_mod.reached_intervals(
+    band = iso_mod.reached_intervals(
         arr, cost, 900.0, weight="travel_time", direction="to_facility", sources=src.snapped
     )
-    out = {}
-    for name, chunk in (
-        ("all sample points at once (previous)", 10**12),
-        (f"chunks of {CHUNK_POINTS:,} points", CHUNK_POINTS),
-    ):
-        tracemalloc.start()
-        t0 = time.perf_counter()
-        poly = grid_polygon_along(
-            arr, edge, s, e, step=CELL_M / 2, cell_m=CELL_M, fill_cells=FILL_CELLS, chunk_points=chunk
+    every = (np.arange(arr.m), np.zeros(arr.m), np.ones(arr.m))
+    print("\nUnion isochrone grid polygon: peak Python heap (tracemalloc) and time")
+    print(
+        "| reached road | sample points | all points at once (previous) MB | chunks MB | ratio | s at once | s chunks |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, (edge, s, e) in (("15 min of 20 facilities", band), ("every road (network_area)", every)):
+        out = []
+        for chunk in (10**12, CHUNK_POINTS):
+            tracemalloc.start()
+            t0 = time.perf_counter()
+            poly = grid_polygon_along(
+                arr, edge, s, e, step=CELL_M / 2, cell_m=CELL_M, fill_cells=FILL_CELLS, chunk_points=chunk
+            )
+            dt = time.perf_counter() - t0
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            out.append((poly, peak, dt))
+        (a, pa, ta), (b, pb, tb) = out
+        assert a.equals(b) and abs(a.area - b.area) <= 1e-9 * a.area, "chunked polygon differs"
+        points = int(sample_counts(arr, edge, s, e, CELL_M / 2).sum())
+        cells = f"{label}, {a.area / 1e6:,.0f} km²"
+        print(
+            f"| {cells} | {points:,} | {pa / 2**20:,.0f} | {pb / 2**20:,.0f} | {pa / pb:.1f}× | {ta:.2f} | {tb:.2f} |"
         )
-        dt = time.perf_counter() - t0
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        out[name] = (poly, peak, dt)
-    (a, pa, _), (b, pb, _) = out.values()
-    assert a.equals(b) and abs(a.area - b.area) <= 1e-9 * a.area, "chunked polygon differs"
-    points = int(sample_counts(arr, edge, s, e, CELL_M / 2).sum())
-    what = f"{arr.n:,} nodes ({len(edge):,} reached intervals, area {a.area / 1e6:,.1f} km²)"
-    print(f"\nUnion isochrone, 15 min of 20 facilities on {what}")
-    print(f"sample points: {points:,}")
-    print("| polygon step | peak Python heap (MB) | s |\n|---|---:|---:|")
-    for name, (_, peak, dt) in out.items():
-        print(f"| {name} | {peak / 2**20:,.0f} | {dt:.2f} |")
-    print(f"peak ratio: {pa / pb:.1f}× less with chunks")
+    print(f"(chunks of {CHUNK_POINTS:,} points)")
 
 
 def gcj_check(G: Any, arr: Any, count: int = 20_000) -> None:
