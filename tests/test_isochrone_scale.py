@@ -157,6 +157,18 @@ def test_shanghai_local_search_equals_whole_network_search(
     assert reached > 20 * 10  # the bands reach real road, not just the facilities' own edges
 
 
+def test_jinan_line_layer_local_search_equals_whole_network_search(jinan_drive, monkeypatch):
+    nodes = hc.nodes_frame(jinan_drive)
+    pick = nodes.geometry.iloc[np.sort(np.random.default_rng(4).choice(len(nodes), 15, replace=False))]
+    fac = gpd.GeoDataFrame(geometry=pick.translate(12.0, 7.0).values, crs=nodes.crs)
+    arr, src = prepare_sources(jinan_drive, fac, max_snap_m=None, name="facilities")
+    costs = [300.0, 600.0]
+    old = list(iso_mod._full_search_intervals(arr, src.snapped, costs, weight="travel_time", direction="from_facility"))
+    sizes = _record_searches(monkeypatch)
+    new = list(iso_mod.facility_intervals(arr, src.snapped, costs, weight="travel_time", direction="from_facility"))
+    assert _same(new, old) and len(sizes) == len(src.labels) == 15 and max(sizes) < arr.n
+
+
 @pytest.mark.parametrize("direction", ["to_facility", "from_facility"])
 @pytest.mark.parametrize("weight", ["travel_time", "length"])
 def test_source_joins_equal_the_whole_network_searchs(shanghai_drive, shanghai_facilities, weight, direction):
