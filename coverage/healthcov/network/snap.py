@@ -37,7 +37,7 @@ from ..errors import (
 )
 from .arrays import GraphArrays, graph_arrays
 
-__all__ = ["snap_points", "Snapped", "NODE_TOLERANCE_M"]
+__all__ = ["snap_points", "Snapped", "NODE_TOLERANCE_M", "median_below", "road_distance"]
 
 #: points this close (metres, along the edge) to an edge's end are taken to be at that node
 NODE_TOLERANCE_M = 0.01
@@ -155,7 +155,7 @@ def snap_graph_points(
     s = snap_xy(arr, x, y, limit, float(mode["access_speed_kph"]))
     _check_dropped_islands(G, x, y, s, name, limit)
     if check_offset:
-        _check_gcj_offset(arr, geom, s, name, limit, float(mode["access_speed_kph"]))
+        _check_gcj_offset(arr, geom, s, name)
     return arr, geom, s
 
 
@@ -195,8 +195,13 @@ def _check_dropped_islands(
     warnings.warn(f"{what}: they are routed from the kept roads. {fix}", IslandSnapWarning, stacklevel=4)
 
 
-def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: str, limit: float, kph: float) -> None:
-    """Warn when points sit far from the roads but would sit on them after GCJ-02 → WGS84."""
+def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: str) -> None:
+    """Warn when points sit far from the roads but would sit on them after GCJ-02 → WGS84.
+
+    Reuses the snapping already done (its median distance), and for the converted points asks
+    only which of them have a road within half that median (:func:`median_below`), which is all
+    the decision needs: no second snap.
+    """
     from ..crs import gcj02_to_wgs84, in_china
 
     med = float(np.median(s.dist_m))
@@ -208,9 +213,8 @@ def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: s
         return
     wl, wa = gcj02_to_wgs84(lon, lat)
     conv = gpd.GeoSeries(shapely.points(wl, wa), crs=4326).to_crs(geom.crs)
-    s2 = snap_xy(arr, shapely.get_x(conv.values), shapely.get_y(conv.values), limit, kph)
-    med2 = float(np.median(s2.dist_m))
-    if med2 < 0.5 * med:
+    med2 = median_below(arr, conv.values, 0.5 * med)
+    if med2 is not None:
         warnings.warn(
             f"{name}: the points lie a median {med:.0f} m from the roads as given, but only {med2:.0f} m after "
             "converting GCJ-02 → WGS84. They are probably GCJ-02 (AMap, Tencent): read them with "
@@ -218,6 +222,49 @@ def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: s
             CoordinateSystemWarning,
             stacklevel=4,
         )
+
+
+def road_distance(arr: GraphArrays, pts: np.ndarray, max_distance: float | None = None) -> np.ndarray:
+    """Distance (m) from each point to the nearest road; ``inf`` beyond ``max_distance`` when given.
+
+    With ``max_distance`` only the roads whose box lies within it of a point are measured (a
+    ``dwithin`` tree query, several times faster than a nearest-road search for the points far
+    from every road); the distances are the same.
+    """
+    tree, _ = arr.tree()
+    out = np.full(len(pts), np.inf)
+    if max_distance is None:
+        (qi, _), dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
+        out[qi] = dist
+        return out
+    qi, ti = tree.query(pts, predicate="dwithin", distance=max_distance)
+    np.minimum.at(out, qi, shapely.distance(pts[qi], tree.geometries.take(ti)))
+    out[out > max_distance] = np.inf
+    return out
+
+
+def median_below(arr: GraphArrays, pts: np.ndarray, threshold: float) -> float | None:
+    """The median distance from ``pts`` to the roads when it is below ``threshold``, else ``None``.
+
+    Equal to ``median(road_distance(arr, pts))`` whenever that is below ``threshold``, but the
+    nearest-road search only looks within ``threshold`` of each point: the median is below it
+    exactly when enough points have a road that near, and then it is one of their distances.
+    Only when exactly half of an even number of points do (the median is the mean of one near
+    and one far distance) are the others searched without a bound.
+    """
+    n = len(pts)
+    d = road_distance(arr, pts, max_distance=threshold)
+    near = np.sort(d[d < threshold])
+    half = n // 2
+    if n % 2:  # the median is the middle distance
+        return float(near[half]) if len(near) > half else None
+    if len(near) > half:  # both middle distances are near
+        return float(0.5 * (near[half - 1] + near[half]))
+    if len(near) < half or half == 0:  # both are far
+        return None
+    far = road_distance(arr, pts[~(d < threshold)])
+    med = float(0.5 * (near[-1] + far.min()))
+    return med if med < threshold else None
 
 
 def report_off_network(index: Any, s: Snapped, name: str, limit_m: float, labels: Any = None) -> None:
