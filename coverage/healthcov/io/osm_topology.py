@@ -118,13 +118,13 @@ def _parse(path: Path, ways: str) -> _Parsed:
     nxs: list[int] = []
     nys: list[int] = []
     for obj in fp:
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             loc = obj.location
             nids.append(obj.id)
             nxs.append(loc.x)
             nys.append(loc.y)
             continue
-        if not obj.is_way():
+        if not isinstance(obj, osmium.osm.Way):
             continue
         nodes = obj.nodes
         for nd in nodes:  # one NodeRef per way node: pyosmium has no bulk accessor
