@@ -240,13 +240,14 @@ def test_raw_to_networkx_round_trip(shanghai):
 # ---- tiny files whose answer is worked out by hand ----------------------------------------------
 
 
-def _write(tmp_path, name, nodes, ways):
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    lines += [f'<node id="{i}" lat="{lat:.7f}" lon="{lon:.7f}"/>' for i, lat, lon in nodes]
+def _write(tmp_path, name, nodes, ways, *, ways_first=False):
+    head = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    node_lines = [f'<node id="{i}" lat="{lat:.7f}" lon="{lon:.7f}"/>' for i, lat, lon in nodes]
+    way_lines = []
     for wid, refs, tags in ways:
         body = "".join(f'<nd ref="{r}"/>' for r in refs) + "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
-        lines.append(f'<way id="{wid}">{body}</way>')
-    lines.append("</osm>")
+        way_lines.append(f'<way id="{wid}">{body}</way>')
+    lines = head + (way_lines + node_lines if ways_first else node_lines + way_lines) + ["</osm>"]
     p = tmp_path / name
     p.write_text("\n".join(lines), encoding="utf-8")
     return p
@@ -357,6 +358,17 @@ def test_clipped_extract_cuts_ways_with_a_warning(tmp_path):
         i = rows[(2, 5)]
         assert raw.offsets[i + 1] - raw.offsets[i] == 3 and sorted(raw.highway[i]) == ["primary", "residential"]
         assert raw.noding == {"clipped_extract": {"ways_cut": 1, "missing_nodes": 1}}
+
+
+def test_nodes_after_ways_are_found(tmp_path, recwarn):
+    # Overpass's "out; >; out skel;" writes the ways first: their nodes come later in the file
+    nodes = [(1, 30.0, 120.0), (2, 30.0, 120.001), (3, 30.001, 120.001), (4, 30.0, 120.002)]
+    ways = [(10, [1, 2, 3], {"highway": "primary"}), (11, [2, 4], {"highway": "service", "oneway": "yes"})]
+    late = _write(tmp_path, "late.osm", nodes, ways, ways_first=True)
+    raw = osm_topology(late)
+    assert not [w for w in recwarn if issubclass(w.category, ClippedExtractWarning)]
+    _assert_same_raw(raw, raw_from_networkx(_osmnx_graph(late)))
+    _assert_same_raw(raw, osm_topology(_write(tmp_path, "sorted.osm", nodes, ways)))
 
 
 def test_helsinki_pbf_is_clipped_and_still_routable():

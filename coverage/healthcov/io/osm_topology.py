@@ -164,10 +164,37 @@ def _objects(values: list[Any]) -> np.ndarray:
     return out
 
 
+def _late_nodes(path: Path, p: _Parsed) -> None:
+    """Locations of way nodes the file gives after the ways (Overpass ``out; >; out skel;``), by a
+    second pass over the nodes of those ids only; what is still missing is a clipped extract."""
+    import osmium
+    from osmium.filter import IdFilter
+
+    lacking = p.x_fixed == _UNDEFINED
+    wanted = _unique(p.refs[lacking])[0]
+    ids: list[int] = []
+    xs: list[int] = []
+    ys: list[int] = []
+    for node in osmium.FileProcessor(_osm_file(path), osmium.osm.NODE).with_filter(IdFilter(wanted.tolist())):
+        ids.append(node.id)
+        xs.append(node.location.x)
+        ys.append(node.location.y)
+    if not ids:
+        return
+    got, first, _ = _unique(np.asarray(ids, dtype=np.int64))
+    at = np.minimum(np.searchsorted(got, p.refs[lacking]), len(got) - 1)
+    hit = got[at] == p.refs[lacking]
+    rows = np.flatnonzero(lacking)[hit]
+    p.x_fixed[rows] = np.asarray(xs, dtype=np.int64)[first][at[hit]]
+    p.y_fixed[rows] = np.asarray(ys, dtype=np.int64)[first][at[hit]]
+
+
 def _read(path: Path, ways: str) -> _Parsed:
     """:func:`_parse` with libosmium's errors (truncated file, not OSM data) as a :class:`NetworkError`."""
     try:
         parsed = _parse(path, ways)
+        if parsed.node_ids is None and (parsed.x_fixed == _UNDEFINED).any():
+            _late_nodes(path, parsed)
     except Exception as exc:  # libosmium raises RuntimeError/ValueError subclasses with its own text
         kind = "OSM .pbf file" if path.name.lower().endswith(".pbf") else "OSM XML file"
         msg = (
