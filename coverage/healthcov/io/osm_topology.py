@@ -176,9 +176,10 @@ def _late_nodes(path: Path, p: _Parsed) -> None:
     xs: list[int] = []
     ys: list[int] = []
     for node in osmium.FileProcessor(_osm_file(path), osmium.osm.NODE).with_filter(IdFilter(wanted.tolist())):
-        ids.append(node.id)
-        xs.append(node.location.x)
-        ys.append(node.location.y)
+        if isinstance(node, osmium.osm.Node):
+            ids.append(node.id)
+            xs.append(node.location.x)
+            ys.append(node.location.y)
     if not ids:
         return
     got, first, _ = _unique(np.asarray(ids, dtype=np.int64))
