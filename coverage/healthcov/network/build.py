@@ -84,7 +84,7 @@ def _removed_classes(raw: RawNetwork, dropped_rows: np.ndarray, per_row: np.ndar
     out: dict[str, int] = {}
     for r in dropped_rows:
         h = raw.highway[r]
-        key = str(h[0] if isinstance(h, (list, tuple)) else h)
+        key = str(min(map(str, h)) if isinstance(h, (list, tuple)) and len(h) else h)  # lists come from a set
         out[key] = out.get(key, 0) + int(per_row[r])
     return out
 

@@ -190,7 +190,7 @@ def _set_speeds(
         kph = mode.speed_for(hw, d.get("maxspeed"))
         if kph is None:
             drop.append((u, v, k))
-            key = str(hw[0] if isinstance(hw, list) else hw)
+            key = str(min(map(str, hw)) if isinstance(hw, list) and hw else hw)  # lists: osmnx builds them from a set
             removed_classes[key] = removed_classes.get(key, 0) + 1
             continue
         kept.append(d)
