@@ -32,16 +32,23 @@ def shanghai_graphs(shanghai_drive):
 @pytest.mark.parametrize("case", golden.CASES)
 def test_golden_tables(case, request):
     graphs = request.getfixturevalue("shanghai_graphs") if case.startswith("shanghai_") else None
-    res = golden.run_case(case, graphs)
+    problems = _problems(case, golden.run_case(case, graphs))
+    assert not problems, "\n".join(problems)
+
+
+def _problems(case, res):
+    """Every difference between the recorded golden tables of ``case`` and the assessment ``res``."""
     problems = []
     for name, got in golden.frames(res).items():
         problems += golden.compare(golden.read_frame(case, name), got, f"{case}.{name}")
     stored = json.loads((golden.HERE / f"{case}.assumptions.json").read_text(encoding="utf-8"))
     now = golden.assumptions(res)
     problems += [
-        f"{case}.assumptions[{k!r}] differs" for k in sorted(set(stored) | set(now)) if stored.get(k) != now.get(k)
+        f"{case}.assumptions[{k!r}] differs: {stored.get(k)!r} vs {now.get(k)!r}"[:400]
+        for k in sorted(set(stored) | set(now))
+        if stored.get(k) != now.get(k)
     ]
-    assert not problems, "\n".join(problems)
+    return problems
 
 
 def test_compare_sees_a_change():
@@ -74,15 +81,5 @@ def test_golden_tables_arrays_form(case, shanghai_networks_arrays):
     import healthcov as hc
 
     assert all(isinstance(g, hc.Network) for g in shanghai_networks_arrays.values())
-    res = golden.run_case(case, shanghai_networks_arrays)
-    problems = []
-    for name, got in golden.frames(res).items():
-        problems += golden.compare(golden.read_frame(case, name), got, f"{case}.{name}")
-    stored = json.loads((golden.HERE / f"{case}.assumptions.json").read_text(encoding="utf-8"))
-    now = golden.assumptions(res)
-    problems += [
-        f"{case}.assumptions[{k!r}] differs: {stored.get(k)!r} vs {now.get(k)!r}"[:400]
-        for k in sorted(set(stored) | set(now))
-        if stored.get(k) != now.get(k)
-    ]
+    problems = _problems(case, golden.run_case(case, shanghai_networks_arrays))
     assert not problems, "\n".join(problems)

@@ -46,7 +46,7 @@ from .network.area import CELL_RANGE_M, grid_polygon_along, metres_in_range, net
 from .network.arrays import GraphArrays
 from .network.prepare import require_prepared
 from .network.snap import Snapped
-from .traveltime import multi_source, per_source, prepare_sources, resolve_direction
+from .traveltime import multi_source, per_source, prepare_sources, resolve_direction, virtual_entries
 
 __all__ = ["isochrones", "network_area", "reached_intervals"]
 
@@ -249,26 +249,8 @@ def source_graph(arr: GraphArrays, s: Snapped, weight: str, direction: str) -> S
     (:func:`healthcov.traveltime.augmented`): from the facility's point along its edge (and the
     twin) to both ends, access leg included; a point at an end node joins that node directly.
     """
-    w = arr.weight(weight)
-    off = s.access_time_s if weight == TRAVEL_TIME else s.dist_m
-    e, f = s.edge, s.frac
-    tw = arr.twin[e]
-    has = tw >= 0
-    twc = np.where(has, tw, e)
-    every = np.ones(len(e), dtype=bool)
-    if direction == "from_facility":  # leave along e towards v; along its twin towards u
-        parts = [(arr.v[e], off + (1 - f) * w[e], every), (arr.u[e], off + f * w[twc], has)]
-    else:  # arrive along e from u; along its twin from v
-        parts = [(arr.u[e], off + f * w[e], every), (arr.v[e], off + (1 - f) * w[twc], has)]
-    parts += [(arr.u[e], off, f <= 0.0), (arr.v[e], off, f >= 1.0)]
-    srcs = np.concatenate([np.arange(len(e))[m] for _, _, m in parts])
-    cols = np.concatenate([c[m] for c, _, m in parts])
-    cost = np.concatenate([np.asarray(c, dtype=float)[m] for _, c, m in parts])
-    order = np.lexsort((cost, cols, srcs))
-    srcs, cols, cost = srcs[order], cols[order], cost[order]
-    first = np.ones(len(srcs), dtype=bool)
-    first[1:] = (srcs[1:] != srcs[:-1]) | (cols[1:] != cols[:-1])  # the cheapest join per node
-    srcs, cols, cost = srcs[first], cols[first], cost[first]
+    srcs, cols, cost, _ = virtual_entries(arr, s, weight, direction)  # the cheapest join per node
+    e = s.edge
     ptr = np.zeros(len(e) + 1, dtype=np.int64)
     np.cumsum(np.bincount(srcs, minlength=len(e)), out=ptr[1:])
     matrix = arr.csr(weight, reverse=(direction == "to_facility")).matrix

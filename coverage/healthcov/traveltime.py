@@ -112,7 +112,7 @@ def display_labels(frame: Any) -> list[str]:
     return [str(i) for i in frame.index]
 
 
-def _virtual_entries(
+def virtual_entries(
     arr: GraphArrays, s: Snapped, weight: str, direction: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(source, column, cost, alt-cost) of the edges joining each virtual source to the graph."""
@@ -166,7 +166,7 @@ def augmented(arr: GraphArrays, s: Snapped, weight: str, direction: str) -> Augm
     alt_w = arr.weight(LENGTH if weight == TRAVEL_TIME else TRAVEL_TIME)
     n, k = arr.n, len(s.edge)
     size = n + k
-    srcs, cols, cost, calt = _virtual_entries(arr, s, weight, direction)
+    srcs, cols, cost, calt = virtual_entries(arr, s, weight, direction)
     counts = np.bincount(srcs, minlength=k)
     indptr = np.concatenate([base.matrix.indptr.astype(np.int64), base.matrix.indptr[-1] + np.cumsum(counts)])
     indices = np.concatenate([base.matrix.indices, cols.astype(np.int32)])

@@ -18,6 +18,7 @@ from ..crs import parse_crs
 from ..errors import CRSError, EmptyInputError, NetworkError, describe_ids
 from .hygiene import check_lengths, dropped_summary, road_km, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
+from .raw import raise_bad_nodes
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,7 @@ def _check_node_coordinates(G: nx.MultiDiGraph) -> None:
             continue
         d["x"], d["y"] = x, y
     if bad:
-        shown = ", ".join(f"{n!r} ({G.nodes[n]['x']!r}, {G.nodes[n]['y']!r})" for n in bad[:5])
-        more = f" … ({len(bad)} nodes in all)" if len(bad) > 5 else ""
-        msg = (
-            f"road graph nodes {shown}{more} have no usable 'x'/'y' coordinates (NaN, infinite or text): "
-            "fix or remove those nodes; routing through them would give wrong lengths"
-        )
-        raise NetworkError(msg)
+        raise_bad_nodes(G, bad)
 
 
 def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:

@@ -21,7 +21,7 @@ from .._columns import LENGTH
 from ..crs import parse_crs, utm_crs_for
 from ..errors import CRSError, NetworkError, describe_ids
 
-__all__ = ["RawNetwork", "raw_from_networkx", "ONEWAY_TRUE"]
+__all__ = ["RawNetwork", "raw_from_networkx", "raise_bad_nodes", "ONEWAY_TRUE"]
 
 #: ``oneway`` attribute values read as one-way (osmnx keeps booleans; GraphML gives text)
 ONEWAY_TRUE = ("true", "yes", "1", "-1")
@@ -126,14 +126,19 @@ def _node_xy(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]:
     finite = np.isfinite(xs) & np.isfinite(ys)
     bad += [ids[i] for i in np.flatnonzero(~finite) if ids[i] not in bad]
     if bad:
-        shown = ", ".join(f"{n!r} ({G.nodes[n]['x']!r}, {G.nodes[n]['y']!r})" for n in bad[:5])
-        more = f" … ({len(bad)} nodes in all)" if len(bad) > 5 else ""
-        msg = (
-            f"road graph nodes {shown}{more} have no usable 'x'/'y' coordinates (NaN, infinite or text): "
-            "fix or remove those nodes; routing through them would give wrong lengths"
-        )
-        raise NetworkError(msg)
+        raise_bad_nodes(G, bad)
     return ids, xs, ys
+
+
+def raise_bad_nodes(G: nx.MultiDiGraph, bad: list[Any]) -> None:
+    """The error for graph nodes without usable coordinates (both network forms raise it)."""
+    shown = ", ".join(f"{n!r} ({G.nodes[n]['x']!r}, {G.nodes[n]['y']!r})" for n in bad[:5])
+    more = f" … ({len(bad)} nodes in all)" if len(bad) > 5 else ""
+    msg = (
+        f"road graph nodes {shown}{more} have no usable 'x'/'y' coordinates (NaN, infinite or text): "
+        "fix or remove those nodes; routing through them would give wrong lengths"
+    )
+    raise NetworkError(msg)
 
 
 def _truthy(v: Any) -> bool:
