@@ -227,19 +227,17 @@ def _check_gcj_offset(arr: GraphArrays, geom: gpd.GeoSeries, s: Snapped, name: s
 def road_distance(arr: GraphArrays, pts: np.ndarray, max_distance: float | None = None) -> np.ndarray:
     """Distance (m) from each point to the nearest road; ``inf`` beyond ``max_distance`` when given.
 
-    With ``max_distance`` only the roads whose box lies within it of a point are measured (a
-    ``dwithin`` tree query, several times faster than a nearest-road search for the points far
-    from every road); the distances are the same.
+    With ``max_distance`` the nearest-road search stops there (STRtree ``query_nearest`` with
+    ``max_distance``: faster for the points far from every road); the distances are the same.
+    (A ``dwithin`` query measuring every road within the bound was 6× slower on the Shanghai
+    facilities, whose median distance — and so the bound — is kilometres.)
     """
     tree, _ = arr.tree()
     out = np.full(len(pts), np.inf)
-    if max_distance is None:
-        (qi, _), dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
-        out[qi] = dist
-        return out
-    qi, ti = tree.query(pts, predicate="dwithin", distance=max_distance)
-    np.minimum.at(out, qi, shapely.distance(pts[qi], tree.geometries.take(ti)))
-    out[out > max_distance] = np.inf
+    (qi, _), dist = tree.query_nearest(pts, max_distance=max_distance, return_distance=True, all_matches=False)
+    out[qi] = dist
+    if max_distance is not None:
+        out[out > max_distance] = np.inf
     return out
 
 
