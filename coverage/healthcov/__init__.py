@@ -16,6 +16,7 @@ from .accessibility import (
 )
 from .errors import (
     AssumedCRSWarning,
+    ClippedExtractWarning,
     CoordinateSystemWarning,
     CRSError,
     DatabaseAuthError,
@@ -48,7 +49,7 @@ from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, w
 from .io.facilities import read_facilities
 from .io.multimode import read_networks
 from .io.networks import network_from_place, read_cbengine, read_network
-from .io.osm_topology import ClippedExtractWarning, osm_topology
+from .io.osm_topology import osm_topology
 from .io.population import grid_population, population_points, read_areas, read_population, spread_population
 from .io.postgis import is_postgis_spec, read_postgis_network, read_postgis_source
 from .io.postgis_write import read_postgis_layer, write_assessment_postgis, write_postgis

@@ -35,6 +35,7 @@ __all__ = [
     "EdgeLengthWarning",
     "TextEncodingWarning",
     "RoadLinesDroppedWarning",
+    "ClippedExtractWarning",
 ]
 
 
@@ -144,6 +145,10 @@ class EdgeLengthWarning(HealthcovWarning):
 
 class TextEncodingWarning(HealthcovWarning):
     """A file's text was not UTF-8 (or came back garbled) and was read as GB18030 instead."""
+
+
+class ClippedExtractWarning(HealthcovWarning):
+    """Ways of an OSM extract use nodes the file lacks: they were cut where the nodes are missing."""
 
 
 class RoadLinesDroppedWarning(HealthcovWarning):

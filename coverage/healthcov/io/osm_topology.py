@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..errors import EmptyNetworkError, HealthcovWarning, NetworkError, describe_ids
+from ..errors import ClippedExtractWarning, EmptyNetworkError, NetworkError, describe_ids
 from ..network.raw import RawNetwork
 from ._common import existing_path
 
@@ -62,10 +62,6 @@ WAYS = ("highway", "all")
 #: libosmium's fixed-point coordinate scale and its "no location" value
 _SCALE = 10_000_000
 _UNDEFINED = 2_147_483_647
-
-
-class ClippedExtractWarning(HealthcovWarning):
-    """Ways of an OSM extract use nodes the file lacks: they were cut where the nodes are missing."""
 
 
 @dataclass
