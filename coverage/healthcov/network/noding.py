@@ -114,7 +114,7 @@ def node_lines(
     (4, [0, 0, 1, 1], 1)
     """
     geoms = np.asarray(geoms, dtype=object)
-    if geoms.ndim != 1 or not all(isinstance(g, shapely.LineString) for g in geoms):
+    if geoms.ndim != 1 or not _all_lines(geoms):
         kinds = sorted({type(g).__name__ for g in geoms.ravel()})
         msg = f"node_lines needs a sequence of shapely LineStrings (explode MultiLineStrings first); got {kinds}"
         raise InputError(msg)
@@ -131,9 +131,10 @@ def node_lines(
     stats: dict[str, Any] = {"snap_tolerance_m": float(snap_tolerance_m), "node_crossings": mode}
     splits = [np.empty((0, 4))]
     if snap_tolerance_m > 0 and n > 1:
-        coords, snap_splits, stats["dangles_joined"] = _join_dangles(geoms, coords, first, last, snap_tolerance_m)
+        new, snap_splits, stats["dangles_joined"] = _join_dangles(geoms, coords, first, last, snap_tolerance_m)
         splits.append(snap_splits)
-        geoms = shapely.linestrings(coords, indices=idx)
+        geoms = _rebuilt(geoms, coords, new, idx)
+        coords = new
     else:
         stats["dangles_joined"] = 0
     ends = np.hstack([coords[first], coords[last]])
@@ -158,11 +159,32 @@ def node_lines(
                 meet_pairs,
                 n_cross,
             )
-    pieces, parent = _split(coords, idx, first, last, np.vstack(splits))
+    pieces, parent = _split(coords, idx, first, last, np.vstack(splits), geoms)
     stats["pieces_added"] = int(len(pieces) - n)
     # rows whose ends met within the tolerance (or that had no length) collapse to a point
     stats["rows_collapsed"] = int(n - len(np.unique(parent)))
     return Noded(pieces, parent, stats)
+
+
+def _all_lines(geoms: np.ndarray) -> bool:
+    """Every item is a shapely LineString (or LinearRing), checked in one call."""
+    try:
+        types = shapely.get_type_id(geoms)
+    except TypeError:  # not geometries at all
+        return False
+    return bool(np.isin(types, (1, 2)).all())
+
+
+def _rebuilt(geoms: np.ndarray, old: np.ndarray, new: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``geoms`` with the lines whose vertices moved (``old`` → ``new``) made again; the rest kept."""
+    moved = (old != new).any(axis=1)
+    if not moved.any():
+        return geoms
+    lines = np.unique(idx[moved])
+    take = np.isin(idx, lines)
+    out = geoms.copy()
+    out[lines] = shapely.linestrings(new[take], indices=np.searchsorted(lines, idx[take]))
+    return out
 
 
 def point_keys(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -189,8 +211,10 @@ def _join_dangles(
     key, counts = point_keys(coords[end_pos])
     # a line's "road": its two end keys, unordered (a two-way road drawn as two rows is one road)
     lo, hi = np.minimum(key[:n], key[n:]), np.maximum(key[:n], key[n:])
-    road = np.unique(np.column_stack([lo, hi]), axis=0, return_inverse=True)[1].ravel()
-    roads_at_key = pd.Series(road[end_line]).groupby(key).nunique().to_numpy()
+    n_keys = len(counts)
+    road = np.unique(lo.astype(np.int64) * n_keys + hi, return_inverse=True)[1].ravel()  # (lo, hi) order
+    key_road = np.unique(key.astype(np.int64) * (int(road.max()) + 1) + road[end_line])
+    roads_at_key = np.bincount(key_road // (int(road.max()) + 1), minlength=n_keys)  # distinct roads per key
     dangling = np.flatnonzero((roads_at_key[key] == 1) & (lo != hi)[end_line])
     none = (coords, np.empty((0, 4)), 0)
     if len(dangling) == 0:
@@ -258,9 +282,10 @@ def _crossings(
     ``ends`` holds each line's two end coordinates. Pairs that already share an end are
     counted as meeting and not searched further (an overlay per pair is the costly step).
     """
-    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    i, j = shapely.STRtree(geoms).query(geoms)  # envelopes meet
     keep = i < j
     i, j = i[keep], j[keep]
+    i, j = _intersecting(geoms, ends, i, j)
     if len(i) == 0:
         return None, 0, 0
     key = point_keys(ends.reshape(-1, 2))[0].reshape(-1, 2)
@@ -289,13 +314,36 @@ def _crossings(
     return np.vstack([rows_a, rows_b]), meet_pairs, separated
 
 
+def _intersecting(geoms: np.ndarray, ends: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (in their order) whose lines intersect: lines with an identical end do; the rest are tested.
+
+    Equal to ``STRtree.query(predicate="intersects")``, with the exact test run only on the
+    few pairs that do not share an end vertex (in a noded layer most candidate pairs do).
+    """
+    ei, ej = ends[i], ends[j]
+    same_end = np.zeros(len(i), dtype=bool)
+    for a in (slice(0, 2), slice(2, 4)):
+        for b in (slice(0, 2), slice(2, 4)):
+            same_end |= (ei[:, a] == ej[:, b]).all(axis=1)
+    hit = same_end.copy()
+    test = np.flatnonzero(~same_end)
+    hit[test] = shapely.intersects(geoms[i[test]], geoms[j[test]])
+    return i[hit], j[hit]
+
+
 def _split(
-    coords: np.ndarray, idx: np.ndarray, first: np.ndarray, last: np.ndarray, splits: np.ndarray
+    coords: np.ndarray, idx: np.ndarray, first: np.ndarray, last: np.ndarray, splits: np.ndarray, geoms: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cut lines at split points (line, m, x, y); return the pieces and the line of each."""
+    """Cut lines at split points (line, m, x, y); return the pieces and the line of each.
+
+    ``geoms`` are the lines as they are (``coords`` by ``idx``): returned as they are when
+    nothing is cut.
+    """
     n = len(first)
     if len(splits) == 0:
-        return shapely.linestrings(coords, indices=idx), np.arange(n)
+        if shapely.has_z(geoms).any():  # pieces are 2D, as the coordinates they are made of
+            return shapely.linestrings(coords, indices=idx), np.arange(n)
+        return geoms, np.arange(n)
     seg = np.hypot(*np.diff(coords, axis=0).T)
     seg = np.r_[0.0, seg]
     seg[first] = 0.0
