@@ -360,3 +360,39 @@ def test_read_networks_networkx_form_is_unchanged(monkeypatch):
     )
     hc.read_networks(_grid_layer(), modes=("walk", "drive"))
     assert [m for m, _ in seen] == ["walk", "drive"]
+
+
+# -- the vectorised pieces keep their results -----------------------------------------------------
+def test_fast_road_km_equals_hygiene_road_km():
+    from healthcov.network.build import fast_dropped_summary, fast_road_km
+    from healthcov.network.hygiene import dropped_summary, road_km
+
+    rng = np.random.default_rng(0)
+    for n, m in ((3, 10), (50, 400), (5000, 20000)):
+        u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+        u[1::2] = v[::2][: len(u[1::2])]  # many reverse twins
+        length = np.round(rng.uniform(0, 30, m), 2)
+        length[::7], length[::11] = np.nan, -0.0
+        assert fast_road_km(u, v, length) == road_km(u, v, length)  # the same sum, to the last bit
+        keep = rng.random(n) < 0.8
+        assert fast_dropped_summary(u, v, length, keep, n) == dropped_summary(u, v, length, keep, n)
+    # node numbers too large for one integer key, and a length too large for one: the fallback orders
+    u, v = np.array([2**40, 3, 2**40, 3]), np.array([3, 2**40, 5, 5])
+    length = np.array([10.0, 10.0, 1e300, 1.0])
+    assert fast_road_km(u, v, length) == road_km(u, v, length)
+    # by hand: 3-4 both ways (100 m, once), 4-5 one way (50 m), a 3-4 of another length (20 m)
+    u, v, length = np.array([3, 4, 4, 3]), np.array([4, 3, 5, 4]), np.array([100.0, 100.0, 50.0, 20.0])
+    assert fast_road_km(u, v, length) == pytest.approx(0.17)
+
+
+def test_node_lines_refuses_what_is_not_a_line():
+    for bad in ([shapely.Point(0, 0)], [None], ["LINESTRING (0 0, 1 1)"]):
+        with pytest.raises(hc.InputError, match="LineStrings"):
+            hc.node_lines(np.array(bad, dtype=object))
+
+
+def test_node_lines_gives_two_dimensional_pieces():
+    lines = [shapely.LineString([(0, 0, 5), (10, 0, 5)]), shapely.LineString([(10, 0, 1), (10, 10, 1)])]
+    out = hc.node_lines(lines)
+    assert not shapely.has_z(out.geometry).any()
+    assert [list(g.coords) for g in out.geometry] == [[(0.0, 0.0), (10.0, 0.0)], [(10.0, 0.0), (10.0, 10.0)]]

@@ -39,6 +39,7 @@ from ..errors import (
     RoadLinesDroppedWarning,
     describe_ids,
 )
+from ..network.build import sorted_isin
 from ..network.modes import TravelMode, get_mode, parse_maxspeed
 from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines
 from ..network.raw import RawNetwork
@@ -279,7 +280,7 @@ def rows_are_directed(u: np.ndarray, v: np.ndarray, name: str) -> bool:
     if len(u) == 0:
         return False
     n = int(max(u.max(), v.max())) + 1
-    share = float(np.isin(v * n + u, u * n + v).mean())
+    share = float(sorted_isin(v * n + u, u * n + v).mean())
     log.info(
         "%s: %.0f%% of rows have a reverse twin, so rows are taken as %s",
         name,

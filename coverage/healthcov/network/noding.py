@@ -213,7 +213,8 @@ def _join_dangles(
     lo, hi = np.minimum(key[:n], key[n:]), np.maximum(key[:n], key[n:])
     n_keys = len(counts)
     road = np.unique(lo.astype(np.int64) * n_keys + hi, return_inverse=True)[1].ravel()  # (lo, hi) order
-    key_road = np.unique(key.astype(np.int64) * (int(road.max()) + 1) + road[end_line])
+    key_road = np.sort(key.astype(np.int64) * (int(road.max()) + 1) + road[end_line])
+    key_road = key_road[np.r_[True, key_road[1:] != key_road[:-1]]]  # np.unique, by one sort
     roads_at_key = np.bincount(key_road // (int(road.max()) + 1), minlength=n_keys)  # distinct roads per key
     dangling = np.flatnonzero((roads_at_key[key] == 1) & (lo != hi)[end_line])
     none = (coords, np.empty((0, 4)), 0)
