@@ -396,3 +396,22 @@ def test_node_lines_gives_two_dimensional_pieces():
     out = hc.node_lines(lines)
     assert not shapely.has_z(out.geometry).any()
     assert [list(g.coords) for g in out.geometry] == [[(0.0, 0.0), (10.0, 0.0)], [(10.0, 0.0), (10.0, 10.0)]]
+
+
+def test_unique_inverse_equals_numpy_unique():
+    from healthcov.network.noding import unique_inverse
+
+    rng = np.random.default_rng(2)
+    for n in (1, 7, 5000):
+        x = rng.integers(-20, 20, n)
+        for got, want in zip(
+            unique_inverse(x), np.unique(x, return_index=True, return_inverse=True, return_counts=True)
+        ):
+            np.testing.assert_array_equal(got, np.asarray(want).ravel())
+    uniq, first, inv, counts = unique_inverse(np.array([5, 3, 5, 9, 3, 3]))
+    assert (uniq.tolist(), first.tolist(), inv.tolist(), counts.tolist()) == (
+        [3, 5, 9],
+        [1, 0, 3],
+        [1, 0, 1, 2, 0, 0],
+        [3, 2, 1],
+    )

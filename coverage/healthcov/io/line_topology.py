@@ -41,7 +41,7 @@ from ..errors import (
 )
 from ..network.build import sorted_isin
 from ..network.modes import TravelMode, get_mode, parse_maxspeed
-from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines
+from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines, unique_inverse
 from ..network.raw import RawNetwork
 from ._common import ensure_crs, local_utm
 
@@ -151,12 +151,17 @@ def drop_non_roads(gdf: gpd.GeoDataFrame, oneway: str | None, name: str) -> tupl
     :class:`RoadLinesDroppedWarning` giving the rows and km. A line reversed is not a duplicate
     (a directed layer has one row per travel direction).
     """
-    length = gdf.geometry.length.to_numpy()
+    geoms = np.asarray(gdf.geometry.values)
+    length = shapely.length(geoms)
     zero = length < 0.01
-    key = pd.DataFrame({"wkb": shapely.to_wkb(gdf.geometry.values, output_dimension=2)}, index=gdf.index)
-    if oneway is not None:
-        key["oneway"] = gdf[oneway].astype(str).to_numpy()
-    dup = key.duplicated(keep="first").to_numpy() & ~zero
+    dup = np.zeros(len(gdf), dtype=bool)
+    maybe = _maybe_duplicates(geoms)  # rows sharing ends and vertex count: the only ones that can be
+    if len(maybe):
+        key = pd.DataFrame({"wkb": shapely.to_wkb(geoms[maybe], output_dimension=2)})
+        if oneway is not None:
+            key["oneway"] = gdf[oneway].iloc[maybe].astype(str).to_numpy()
+        dup[maybe] = key.duplicated(keep="first").to_numpy()
+    dup &= ~zero
     stats = {"duplicate_lines_dropped": int(dup.sum()), "zero_length_lines_dropped": int(zero.sum())}
     if zero.all():
         msg = f"{name}: all {len(gdf):,} lines have zero length (each is a single point): there is no road to route on"
@@ -178,6 +183,27 @@ def drop_non_roads(gdf: gpd.GeoDataFrame, oneway: str | None, name: str) -> tupl
     return gdf[~(dup | zero)], stats
 
 
+def _maybe_duplicates(geoms: np.ndarray) -> np.ndarray:
+    """Rows (in order) whose first and last vertex and vertex count equal another row's, bit for bit.
+
+    An exact duplicate (same WKB) is always among them; only they are compared as WKB.
+    """
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    if len(coords) == 0:
+        return np.empty(0, dtype=np.int64)
+    rows = np.arange(len(geoms))
+    first = np.searchsorted(idx, rows, side="left")
+    last = np.searchsorted(idx, rows, side="right") - 1
+    bits = coords.view(np.uint64)  # the exact float bits
+    h = (last - first).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for col, mult in ((bits[first, 0], 0xBF58476D1CE4E5B9), (bits[first, 1], 0x94D049BB133111EB)):
+        h = (h ^ col) * np.uint64(mult)
+    for col, mult in ((bits[last, 0], 0xD6E8FEB86659FD93), (bits[last, 1], 0xA0761D6478BD642F)):
+        h = (h ^ col) * np.uint64(mult)
+    _, _, inverse, counts = unique_inverse(h.view(np.int64))
+    return np.flatnonzero(counts[inverse] > 1)
+
+
 def clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoDataFrame, int]:
     """Drop rows without geometry (counted), explode multi-lines, project to the local UTM zone."""
     if len(gdf) == 0:
@@ -192,7 +218,7 @@ def clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoData
         log.info("%s: %d rows without geometry are left out", name, int(empty.sum()))
         gdf = gdf[~empty]
     gdf = gdf.copy()
-    type_ids = np.unique(shapely.get_type_id(gdf.geometry.values))
+    type_ids = np.flatnonzero(np.bincount(shapely.get_type_id(gdf.geometry.values) + 1)) - 1
     types = {shapely.GeometryType(t).name for t in type_ids}
     if not types <= {"LINESTRING", "MULTILINESTRING"}:
         found = sorted(gdf.geom_type.unique())
@@ -302,7 +328,7 @@ def _end_nodes(coords: np.ndarray, first: np.ndarray, last: np.ndarray) -> tuple
     span = cm.max(axis=0) - lo + 1
     if span[0] * span[1] < 2.0**62:
         key = (cm[:, 0] - lo[0]).astype(np.int64) * int(span[1]) + (cm[:, 1] - lo[1]).astype(np.int64)
-        _, first_seen, inv = np.unique(key, return_index=True, return_inverse=True)
+        _, first_seen, inv, _ = unique_inverse(key)
     else:  # a layer thousands of km across
         _, first_seen, inv = np.unique(exact.round(2), axis=0, return_index=True, return_inverse=True)
     inv = np.asarray(inv).ravel()

@@ -23,6 +23,7 @@ from .arrays import GraphArrays, hilbert_order, twins
 from .core import Network
 from .hygiene import check_lengths, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
+from .noding import unique_inverse
 from .raw import RawNetwork, raw_from_networkx
 
 __all__ = [
@@ -106,7 +107,7 @@ def _pair_length_order(a: np.ndarray, b: np.ndarray, r10: np.ndarray) -> np.ndar
     lo = int(r10.min())
     width = int(r10.max()) - lo + 1
     if int(pair.max()) >= np.iinfo(np.int64).max // width:  # number the pairs densely first
-        uniq, pair = np.unique(pair, return_inverse=True)
+        uniq, _, pair, _ = unique_inverse(pair)
         if len(uniq) >= np.iinfo(np.int64).max // width:
             return None
     key = pair.astype(np.int64) * width + (r10.astype(np.int64) - lo)
