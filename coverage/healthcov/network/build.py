@@ -139,9 +139,17 @@ def _hashable(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _factorize_classes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of road classes (NaN kept as a value); lists made tuples only when there are any."""
+    try:
+        return pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # unhashable: osmnx lists
+        return pd.factorize(_hashable(values), use_na_sentinel=False)
+
+
 def row_speeds(raw: RawNetwork, mode: TravelMode) -> np.ndarray:
     """km/h of every row for ``mode`` (NaN where the mode may not use it), one call per distinct class."""
-    hw_codes, hw_uniq = pd.factorize(_hashable(raw.highway), use_na_sentinel=False)
+    hw_codes, hw_uniq = _factorize_classes(raw.highway)
     if mode.use_maxspeed and raw.maxspeed is not None:
         ms = np.array([None if (x is None or x != x) else str(x) for x in raw.maxspeed], dtype=object)
         ms_codes, ms_uniq = pd.factorize(ms, use_na_sentinel=False)
@@ -161,7 +169,7 @@ def _removed_classes(raw: RawNetwork, dropped_rows: np.ndarray, per_row: np.ndar
     """Edges removed per class (a merged class list counts as its first class), one key per distinct value."""
     if len(dropped_rows) == 0:
         return {}
-    codes, uniq = pd.factorize(_hashable(raw.highway[dropped_rows]), use_na_sentinel=False)
+    codes, uniq = _factorize_classes(raw.highway[dropped_rows])
     counts = np.bincount(codes, weights=per_row[dropped_rows], minlength=len(uniq))
     out: dict[str, int] = {}
     for h, c in zip(uniq, counts, strict=True):
@@ -238,7 +246,7 @@ def _unknown(raw: RawNetwork, e: Edges, length: np.ndarray, mode: TravelMode) ->
     names an unknown class twice counts twice, as in the networkx form.
     """
     known = known_classes(mode)
-    codes, uniq = pd.factorize(_hashable(raw.highway), use_na_sentinel=False)
+    codes, uniq = _factorize_classes(raw.highway)
     per_key: list[list[str]] = []
     for h in uniq:
         names = h if isinstance(h, (list, tuple)) else [h]
