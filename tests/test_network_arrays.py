@@ -415,3 +415,15 @@ def test_unique_inverse_equals_numpy_unique():
         [1, 0, 1, 2, 0, 0],
         [3, 2, 1],
     )
+
+
+def test_crossings_found_in_blocks_equal_one_query(monkeypatch):
+    from healthcov.network import noding
+
+    lines = _grid_layer().geometry.values
+    whole = hc.node_lines(lines, node_crossings=True)
+    monkeypatch.setattr(noding, "QUERY_CHUNK", 3)
+    blocks = hc.node_lines(lines, node_crossings=True)
+    assert whole.stats == blocks.stats and whole.stats["crossings_noded"] == 35
+    assert (whole.parent == blocks.parent).all()
+    assert all(shapely.equals_exact(whole.geometry, blocks.geometry, 0.0))

@@ -35,13 +35,24 @@ from ..errors import InputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["node_lines", "Noded", "NODED_SHARE", "DEFAULT_SNAP_TOLERANCE_M", "grade_separation", "unique_inverse"]
+__all__ = [
+    "node_lines",
+    "Noded",
+    "NODED_SHARE",
+    "DEFAULT_SNAP_TOLERANCE_M",
+    "grade_separation",
+    "unique_inverse",
+    "QUERY_CHUNK",
+]
 
 #: default tolerance (metres) within which a dangling line end is joined to another line
 DEFAULT_SNAP_TOLERANCE_M = 1.0
 #: ``node_crossings="auto"``: a layer where at most this share of meeting line pairs meet away
 #: from a shared end is taken as already noded (its other crossings are grade-separated)
 NODED_SHARE = 0.05
+#: lines queried against the STRtree at a time when looking for crossings (bounds the
+#: candidate-pair arrays of a province layer; the result does not depend on it)
+QUERY_CHUNK = 200_000
 #: points this close (metres) to a line's end are at that end
 _END_EPS_M = 0.01
 
@@ -313,10 +324,7 @@ def _crossings(
     ``ends`` holds each line's two end coordinates. Pairs that already share an end are
     counted as meeting and not searched further (an overlay per pair is the costly step).
     """
-    i, j = trees.of(geoms).query(geoms)  # envelopes meet
-    keep = i < j
-    i, j = i[keep], j[keep]
-    i, j = _intersecting(geoms, ends, i, j)
+    i, j = _meeting_pairs(geoms, ends, trees.of(geoms))
     if len(i) == 0:
         return None, 0, 0
     key = point_keys(ends.reshape(-1, 2))[0].reshape(-1, 2)
@@ -343,6 +351,24 @@ def _crossings(
     rows_a = np.column_stack([a[use], ma[use], xy, pair])[in_a[use]]
     rows_b = np.column_stack([b[use], mb[use], xy, pair])[in_b[use]]
     return np.vstack([rows_a, rows_b]), meet_pairs, separated
+
+
+def _meeting_pairs(geoms: np.ndarray, ends: np.ndarray, tree: shapely.STRtree) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs i < j of lines that intersect, in ``tree.query(geoms, predicate="intersects")`` order.
+
+    Queried a block of lines at a time (the result is grouped by query line, so the blocks
+    concatenate to the same order) to keep the candidate arrays of a province layer small.
+    """
+    found_i, found_j = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    chunk = max(int(QUERY_CHUNK), 1)
+    for start in range(0, len(geoms), chunk):
+        i, j = tree.query(geoms[start : start + chunk])  # envelopes meet
+        i = i + start
+        keep = i < j
+        i, j = _intersecting(geoms, ends, i[keep], j[keep])
+        found_i.append(i)
+        found_j.append(j)
+    return np.concatenate(found_i), np.concatenate(found_j)
 
 
 def _intersecting(geoms: np.ndarray, ends: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
