@@ -133,8 +133,9 @@ def fast_dropped_summary(
 def _hashable(values: np.ndarray) -> np.ndarray:
     """Lists (osmnx keeps a list when simplification merged classes) as tuples, so they factorize."""
     out = values.copy()
-    lists = np.flatnonzero([isinstance(h, list) for h in values]) if values.dtype == object else []
-    for i in lists:
+    if values.dtype != object:
+        return out
+    for i in np.flatnonzero([isinstance(h, list) for h in values]):
         out[i] = tuple(values[i])
     return out
 
