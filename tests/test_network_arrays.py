@@ -427,3 +427,28 @@ def test_crossings_found_in_blocks_equal_one_query(monkeypatch):
     assert whole.stats == blocks.stats and whole.stats["crossings_noded"] == 35
     assert (whole.parent == blocks.parent).all()
     assert all(shapely.equals_exact(whole.geometry, blocks.geometry, 0.0))
+
+
+def test_lines_topology_leaves_the_callers_frame_alone_unless_told():
+    gdf = _grid_layer()
+    before = gdf.copy()
+    raw = lines_topology(gdf, speed="maxspeed_kph")
+    pd.testing.assert_frame_equal(gdf, before)
+    again = lines_topology(gdf, speed="maxspeed_kph", release_input=True)  # a frame read only for this
+    assert list(gdf.columns) == ["highway", "oneway", "maxspeed_kph"]
+    np.testing.assert_array_equal(again.coords, raw.coords)
+    np.testing.assert_array_equal(again.u, raw.u)
+
+
+def test_arrays_form_warnings_name_the_callers_line():
+    for call in (
+        lambda: hc.read_network(_grid_layer(), mode="walk", form="arrays"),
+        lambda: hc.read_networks(_grid_layer(), modes=("walk",), form="arrays"),
+    ):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        kinds = {w.category.__name__: w.filename for w in caught}
+        assert {"RoadLinesDroppedWarning", "UnknownRoadClassWarning", "DisconnectedRoadsWarning"} <= set(kinds)
+        for kind in ("UnknownRoadClassWarning", "DisconnectedRoadsWarning"):
+            assert kinds[kind] == __file__, (kind, kinds[kind])

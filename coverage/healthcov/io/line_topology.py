@@ -204,8 +204,15 @@ def _maybe_duplicates(geoms: np.ndarray) -> np.ndarray:
     return np.flatnonzero(counts[inverse] > 1)
 
 
-def clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoDataFrame, int]:
-    """Drop rows without geometry (counted), explode multi-lines, project to the local UTM zone."""
+def clean_lines(
+    gdf: gpd.GeoDataFrame, crs: Any, name: str, release_input: bool = False
+) -> tuple[gpd.GeoDataFrame, int]:
+    """Drop rows without geometry (counted), explode multi-lines, project to the local UTM zone.
+
+    ``release_input=True`` drops ``gdf``'s own geometry column once the projected copy exists
+    (for a frame read here and needed no more: one generation of line objects less in memory).
+    """
+    given = gdf
     if len(gdf) == 0:
         msg = f"{name} has no rows: the road layer is empty. Check the file, the layer= read or the filter applied"
         raise EmptyNetworkError(msg)
@@ -232,7 +239,11 @@ def clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoData
     if "MULTILINESTRING" in types:
         gdf = gdf.explode(index_parts=False).reset_index(drop=True)
     gdf = ensure_crs(gdf, crs, name)
-    return gdf.to_crs(local_utm(gdf)), int(empty.sum())
+    projected = gdf.to_crs(local_utm(gdf))
+    if release_input:
+        del gdf
+        del given[given.geometry.name]
+    return projected, int(empty.sum())
 
 
 def line_columns(
@@ -348,9 +359,10 @@ def line_layer(
     node_crossings: bool | str = "auto",
     length_column: str | None = None,
     name: str = "road lines",
+    release_input: bool = False,
 ) -> LineLayer:
     """Check, clean and node a road line layer (see the module docstring); the options are read_network's."""
-    gdf, n_empty = clean_lines(gdf, crs, name)
+    gdf, n_empty = clean_lines(gdf, crs, name, release_input)
     road_class, oneway = line_columns(gdf, road_class, oneway, speed, length_column, name)
     if oneway is not None:
         oneway_flags(gdf[oneway], oneway, name)  # refuses values that are neither one-way nor two-way
@@ -390,6 +402,7 @@ def lines_topology(
     node_crossings: bool | str = "auto",
     length_column: str | None = None,
     name: str = "road lines (GeoDataFrame)",
+    release_input: bool = False,
 ) -> RawNetwork:
     """The :class:`~healthcov.network.raw.RawNetwork` of a road line layer, built in arrays.
 
@@ -399,6 +412,8 @@ def lines_topology(
     ``directed`` guessed the same way, and the noding statistics in ``raw.noding``. Rows with
     two vertices are *unshaped*: their coordinates are exactly their two nodes' (as the networkx
     form measures a straight edge from node to node). The result is in the local UTM zone.
+    ``release_input=True`` drops ``gdf``'s geometry column once projected (a frame you read
+    only for this: the layer's lines are then held once, not twice).
 
     Examples
     --------
@@ -421,6 +436,7 @@ def lines_topology(
         node_crossings=node_crossings,
         length_column=length_column,
         name=name,
+        release_input=release_input,
     )
     return _raw_of(lay, length_column)
 
@@ -529,7 +545,7 @@ def read_topology(
     path, label = _line_source(source)
     if path is not None:
         gdf = read_line_layer(path, layer=layer, encoding=encoding)
-        raw = lines_topology(gdf, name=f"road lines {path.name!r}", **opts)
+        raw = lines_topology(gdf, name=f"road lines {path.name!r}", release_input=True, **opts)
         return raw, label, (True if use_maxspeed is None else use_maxspeed) if has_speed else None
     from ..network.prepare import NODING_KEY
     from ..network.raw import raw_from_networkx

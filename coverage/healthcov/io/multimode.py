@@ -146,7 +146,11 @@ def _arrays_once(source: Any, wanted: dict[str, str | TravelMode], kwargs: dict[
     out: dict[str, Any] = {}
     for names in groups.values():
         first = tms[names[0]]
-        raw, label, flag = read_topology(source, mode=first, use_maxspeed=mode_kw.get("use_maxspeed"), **line_kw)
+        with warnings.catch_warnings(record=True) as caught:  # said again from read_networks' caller
+            warnings.simplefilter("always")
+            raw, label, flag = read_topology(source, mode=first, use_maxspeed=mode_kw.get("use_maxspeed"), **line_kw)
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=3)
         raw = raw.project(kwargs.get("to_crs"))
         for name in names:
             tm = tms[name] if flag is None else get_mode(tms[name], use_maxspeed=flag)

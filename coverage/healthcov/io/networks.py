@@ -182,9 +182,14 @@ def read_network(
         raw, label, flag = read_topology(source, mode=tm, use_maxspeed=use_maxspeed, **lines_kw)
         tm = tm if flag is None else get_mode(tm, use_maxspeed=flag)
         prep_kw["length_column"] = length_column or "length"
-        return prepare_arrays(raw.project(prep_kw.pop("to_crs")), tm, source=label, **prep_kw)
+        return _arrays_of(prepare_arrays, raw.project(prep_kw.pop("to_crs")), tm, source=label, **prep_kw)
     G, label, tm = read_unprepared(source, tm, use_maxspeed=use_maxspeed, **lines_kw)
     return prepare_graph(G, tm, source=label, **prep_kw)
+
+
+def _arrays_of(prepare: Any, *args: Any, **kwargs: Any) -> Any:
+    """prepare_arrays one call deeper, as network_from_graph calls it: its warnings name read_network's caller."""
+    return prepare(*args, **kwargs)
 
 
 def read_unprepared(
