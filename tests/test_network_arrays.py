@@ -452,3 +452,23 @@ def test_arrays_form_warnings_name_the_callers_line():
         assert {"RoadLinesDroppedWarning", "UnknownRoadClassWarning", "DisconnectedRoadsWarning"} <= set(kinds)
         for kind in ("UnknownRoadClassWarning", "DisconnectedRoadsWarning"):
             assert kinds[kind] == __file__, (kind, kinds[kind])
+
+
+@pytest.mark.parametrize("mode", ["walk", "drive"])
+def test_pbf(mode):
+    assert_same(hc.datasets.helsinki_pbf(), mode=mode)
+
+
+def test_read_networks_arrays_reads_a_pbf_once_per_set_of_roads(monkeypatch):
+    import healthcov.io.line_topology as lt
+
+    seen = []
+    real = lt.read_topology
+    monkeypatch.setattr(lt, "read_topology", lambda *a, **k: seen.append(k["mode"].name) or real(*a, **k))
+    p = hc.datasets.helsinki_pbf()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nets = hc.read_networks(p, modes=MODES, form="arrays")
+        assert seen == ["walk", "drive"]  # ambulance shares pyrosm's driving roads with drive
+        monkeypatch.setattr(lt, "read_topology", real)
+        _same_networks(nets, p)
