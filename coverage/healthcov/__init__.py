@@ -47,6 +47,7 @@ from .errors import (
 from .io.area_checks import PartialNetworkWarning
 from .io.coords import bd09_to_wgs84, gcj02_to_wgs84, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from .io.facilities import read_facilities
+from .io.line_topology import lines_topology, read_topology
 from .io.multimode import read_networks
 from .io.networks import network_from_place, read_cbengine, read_network
 from .io.osm_topology import osm_topology
@@ -103,6 +104,8 @@ __all__ = [
     "read_network",
     "Network",
     "read_networks",
+    "read_topology",
+    "lines_topology",
     "network_from_place",
     "read_cbengine",
     "read_facilities",

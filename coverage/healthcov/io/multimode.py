@@ -9,10 +9,18 @@ prepares each mode from its own copy of the parsed topology, through the same
 mode's graph is identical to ``read_network(source, mode=m)`` (nodes, edges, attributes and
 ``G.graph["healthcov"]``).
 
-Parsed once today: OSM XML (``.osm``, ``.osm.bz2``, ``.xml``) and osmnx GraphML. Other
-sources (line layers, ``.osm.pbf`` — whose roads depend on the mode —, CBEngine text, networkx
-graphs) and calls with a line-layer option other than its default are read by
+``form="networkx"`` (default) parses once: OSM XML (``.osm``, ``.osm.bz2``, ``.xml``) and osmnx
+GraphML. Other sources (line layers, ``.osm.pbf`` — whose roads depend on the mode —, CBEngine
+text, networkx graphs) and calls with a line-layer option other than its default are read by
 :func:`read_network` once per mode (same results, no time saved).
+
+``form="arrays"`` reads ANY source once (:func:`healthcov.io.line_topology.read_topology`: line
+layers straight to arrays, the rest parsed and converted), projects it once and prepares each
+mode from that one :class:`~healthcov.network.raw.RawNetwork` with
+:func:`~healthcov.network.build.prepare_arrays`, as ``read_network(..., form="arrays")`` does,
+so each mode's :class:`~healthcov.Network` equals ``read_network(source, mode=m, form="arrays")``.
+A ``.osm.pbf`` is read once per distinct set of roads (pyrosm's walking, cycling or driving
+network: walk, bike/ebike, drive/ambulance).
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from ..network.modes import TravelMode, get_mode
 from ..network.noding import DEFAULT_SNAP_TOLERANCE_M
 from ..network.prepare import prepare_graph
 from ._common import existing_path
-from .networks import read_network
+from .networks import FORMS, read_network
 
 __all__ = ["read_networks", "DEFAULT_MODES", "PARSED_ONCE_SUFFIXES"]
 
@@ -54,6 +62,8 @@ _OTHER_KW: dict[str, Any] = {
     "node_crossings": "auto",
     "encoding": None,
 }
+#: .pbf roads per mode (pyrosm's network types): modes sharing one are read together
+_PBF_ROADS = {"walk": "walking", "bike": "cycling", "ebike": "cycling", "drive": "driving", "ambulance": "driving"}
 
 
 def read_networks(
@@ -73,13 +83,14 @@ def read_networks(
         :class:`~healthcov.TravelMode` objects; each name may appear once.
     **read_network_kwargs
         Any keyword of :func:`healthcov.read_network` except ``mode``; applied to every mode
-        (``speeds=`` overrides every mode's table for the classes it names).
+        (``speeds=`` overrides every mode's table for the classes it names). With
+        ``form="arrays"`` the source is read once whatever it is (see the module docstring).
 
     Returns
     -------
-    dict of str to networkx.MultiDiGraph
-        One prepared graph per mode, keyed by the mode's name, each equal to
-        ``read_network(source, mode=m, **read_network_kwargs)``. The graphs share nothing:
+    dict of str to networkx.MultiDiGraph (or healthcov.Network with ``form="arrays"``)
+        One prepared network per mode, keyed by the mode's name, each equal to
+        ``read_network(source, mode=m, **read_network_kwargs)``. The networks share nothing:
         editing one leaves the others alone.
 
     Examples
@@ -93,6 +104,12 @@ def read_networks(
         msg = "read_networks takes modes=(...) (several), not mode=: e.g. modes=('walk', 'drive', 'ambulance')"
         raise InputError(msg)
     wanted = _mode_names(modes)
+    form = read_network_kwargs.pop("form", "networkx")
+    if form not in FORMS:
+        msg = f"form={form!r} is not one of {FORMS}: 'arrays' gives healthcov.Network objects, 'networkx' graphs"
+        raise InputError(msg)
+    if form == "arrays":
+        return _arrays_once(source, wanted, read_network_kwargs)
     path = _parse_once_path(source, read_network_kwargs)
     if path is None:
         return _each_mode(source, wanted, read_network_kwargs)
@@ -106,6 +123,43 @@ def read_networks(
         # warnings point at the caller's line
         out[name] = prepare_graph(parsed.copy(), tm, source=str(path), **prepare_kw)
     return out
+
+
+def _arrays_once(source: Any, wanted: dict[str, str | TravelMode], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """form="arrays": one read (per set of .pbf roads), one projection, prepare_arrays per mode."""
+    from ..network.build import prepare_arrays
+    from .line_topology import read_topology
+
+    _check_options(kwargs)
+    mode_kw = {k: kwargs[k] for k in _MODE_KW if k in kwargs}
+    line_kw = {k: kwargs[k] for k in _OTHER_KW if k in kwargs}
+    line_kw["length_column"] = kwargs.get("length_column")
+    prep_kw = {
+        "largest_component": kwargs.get("largest_component", True),
+        "length_column": kwargs.get("length_column") or "length",
+        "recompute_length": kwargs.get("recompute_length", False),
+    }
+    tms = {name: get_mode(m, **mode_kw) for name, m in wanted.items()}  # bad options fail before the read
+    groups: dict[str, list[str]] = {}
+    for name in tms:
+        groups.setdefault(_PBF_ROADS.get(name, name) if _is_pbf(source) else "", []).append(name)
+    out: dict[str, Any] = {}
+    for names in groups.values():
+        first = tms[names[0]]
+        with warnings.catch_warnings(record=True) as caught:  # said again from read_networks' caller
+            warnings.simplefilter("always")
+            raw, label, flag = read_topology(source, mode=first, use_maxspeed=mode_kw.get("use_maxspeed"), **line_kw)
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=3)
+        raw = raw.project(kwargs.get("to_crs"))
+        for name in names:
+            tm = tms[name] if flag is None else get_mode(tms[name], use_maxspeed=flag)
+            out[name] = prepare_arrays(raw, tm, source=label, **prep_kw)
+    return {name: out[name] for name in tms}
+
+
+def _is_pbf(source: Any) -> bool:
+    return isinstance(source, (str, Path)) and str(source).lower().endswith(".pbf")
 
 
 def _each_mode(source: Any, wanted: dict[str, str | TravelMode], kwargs: dict[str, Any]) -> dict[str, nx.MultiDiGraph]:
@@ -138,10 +192,7 @@ def _mode_names(modes: Iterable[str | TravelMode]) -> dict[str, str | TravelMode
 
 def _parse_once_path(source: Any, kwargs: dict[str, Any]) -> Path | None:
     """The path to parse once, or None when read_network should run once per mode."""
-    unknown = set(kwargs) - set(_MODE_KW) - set(_PREPARE_KW) - set(_OTHER_KW)
-    if unknown:
-        msg = f"read_networks got unknown options {sorted(unknown)}: use the keywords of healthcov.read_network"
-        raise InputError(msg)
+    _check_options(kwargs)
     given = [k for k in kwargs if k in _OTHER_KW and not _is_default(kwargs[k], _OTHER_KW[k])]
     if not isinstance(source, (str, Path)) or given:
         return None
@@ -149,6 +200,13 @@ def _parse_once_path(source: Any, kwargs: dict[str, Any]) -> Path | None:
     if not path.is_file() or not path.name.lower().endswith(PARSED_ONCE_SUFFIXES):
         return None
     return path
+
+
+def _check_options(kwargs: dict[str, Any]) -> None:
+    unknown = set(kwargs) - set(_MODE_KW) - set(_PREPARE_KW) - set(_OTHER_KW)
+    if unknown:
+        msg = f"read_networks got unknown options {sorted(unknown)}: use the keywords of healthcov.read_network"
+        raise InputError(msg)
 
 
 def _is_default(value: Any, default: Any) -> bool:

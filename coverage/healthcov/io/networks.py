@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,32 +13,44 @@ import pandas as pd
 import shapely
 
 from .._columns import LENGTH
-from ..errors import (
-    EmptyNetworkError,
-    InputError,
-    InvalidGeometryError,
-    MissingColumnError,
-    NetworkError,
-    RoadLinesDroppedWarning,
-    describe_ids,
-)
-from ..network.modes import TravelMode, get_mode, parse_maxspeed
-from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines
+from ..errors import EmptyNetworkError, InputError, NetworkError
+from ..network.modes import TravelMode, get_mode
+from ..network.noding import DEFAULT_SNAP_TOLERANCE_M
 from ..network.prepare import NODING_KEY, prepare_graph
-from ._common import ensure_crs, existing_path, local_utm
-from .vector import read_vector
+from ._common import existing_path
+from .line_topology import (  # the line-layer vocabulary lives there; importable from here as before
+    MISSING_CLASS,
+    ONEWAY_BACKWARD,
+    ONEWAY_FORWARD,
+    ONEWAY_NAMES,
+    ONEWAY_TWO_WAY,
+    ROAD_CLASS_NAMES,
+    LineLayer,
+    line_layer,
+    line_layer_path,
+    oneway_flags,
+    read_line_layer,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["read_network", "network_from_place", "read_cbengine"]
+__all__ = [
+    "read_network",
+    "network_from_place",
+    "read_cbengine",
+    "read_unprepared",
+    "is_other_format",
+    "tolerance",
+    "MISSING_CLASS",
+    "ONEWAY_BACKWARD",
+    "ONEWAY_FORWARD",
+    "ONEWAY_NAMES",
+    "ONEWAY_TWO_WAY",
+    "ROAD_CLASS_NAMES",
+]
 
-ROAD_CLASS_NAMES = ("highway", "fclass", "road_class", "roadclass", "class", "type", "道路等级", "等级", "kind", "rank")
-ONEWAY_NAMES = ("oneway", "one_way", "单向", "direction")
-#: road class given to line-layer rows whose class is empty (warned about as an unknown class)
-MISSING_CLASS = "(no class)"
 #: what read_network can return: a networkx MultiDiGraph or healthcov's arrays-first Network
 FORMS = ("networkx", "arrays")
-_LINE_SUFFIXES = {".gdb", ".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml", ".parquet", ".zip"}
 _PYROSM_TYPES = {"walk": "walking", "bike": "cycling", "ebike": "cycling", "drive": "driving", "ambulance": "driving"}
 _OSMNX_TYPES = {"walk": "walk", "bike": "bike", "ebike": "bike", "drive": "drive", "ambulance": "drive"}
 
@@ -126,8 +137,10 @@ def read_network(
     form
         ``"networkx"`` (default): an osmnx-style ``MultiDiGraph``. ``"arrays"``: a
         :class:`~healthcov.Network`, healthcov's arrays-first form (no networkx graph is built
-        for the routable network; about a tenth of the memory). Both give the same nodes, edges
-        and travel times, and every healthcov function accepts either.
+        for the routable network; about a tenth of the memory). Line layers go straight to
+        arrays (:func:`healthcov.read_topology`: no networkx graph at all; at 100k nodes read and
+        prepared 2-5× faster than the networkx form); other sources are parsed as before, then converted. Both forms
+        give the same nodes, edges and travel times, and every healthcov function accepts either.
 
     Returns
     -------
@@ -158,19 +171,27 @@ def read_network(
         "node_crossings": node_crossings,
         "length_column": length_column,
     }
-    G, label, tm = read_unprepared(source, tm, use_maxspeed=use_maxspeed, **lines_kw)
     prep_kw = {
         "to_crs": to_crs,
-        "source": label,
         "largest_component": largest_component,
         "length_column": length_column,
         "recompute_length": recompute_length,
     }
     if form == "arrays":
-        from ..network.build import network_from_graph
+        from ..network.build import prepare_arrays
+        from .line_topology import read_topology
 
-        return network_from_graph(G, tm, **prep_kw)
-    return prepare_graph(G, tm, **prep_kw)
+        raw, label, flag = read_topology(source, mode=tm, use_maxspeed=use_maxspeed, **lines_kw)
+        tm = tm if flag is None else get_mode(tm, use_maxspeed=flag)
+        prep_kw["length_column"] = length_column or "length"
+        return _arrays_of(prepare_arrays, raw.project(prep_kw.pop("to_crs")), tm, source=label, **prep_kw)
+    G, label, tm = read_unprepared(source, tm, use_maxspeed=use_maxspeed, **lines_kw)
+    return prepare_graph(G, tm, source=label, **prep_kw)
+
+
+def _arrays_of(prepare: Any, *args: Any, **kwargs: Any) -> Any:
+    """prepare_arrays one call deeper, as network_from_graph calls it: its warnings name read_network's caller."""
+    return prepare(*args, **kwargs)
 
 
 def read_unprepared(
@@ -182,7 +203,7 @@ def read_unprepared(
     when the source carries its own speeds (a speed column, CBEngine).
     """
     layer, encoding = lines_kw.pop("layer", None), lines_kw.pop("encoding", None)
-    lines_kw["snap_tolerance_m"] = _tolerance(lines_kw.get("snap_tolerance_m", DEFAULT_SNAP_TOLERANCE_M))
+    lines_kw["snap_tolerance_m"] = tolerance(lines_kw.get("snap_tolerance_m", DEFAULT_SNAP_TOLERANCE_M))
     speed = lines_kw.get("speed")
     if isinstance(source, nx.Graph):
         return _from_graph(source), "networkx graph", tm
@@ -199,7 +220,8 @@ def read_unprepared(
     raise InputError(msg)
 
 
-def _tolerance(value: Any) -> float:
+def tolerance(value: Any) -> float:
+    """``snap_tolerance_m`` checked: metres between 0 and 50."""
     try:
         tol = float(value)
     except (TypeError, ValueError):
@@ -274,25 +296,21 @@ def _read_path(path: Path, tm: TravelMode, **kw: Any) -> nx.MultiDiGraph:
     except Exception as exc:
         msg = f"cannot read the road network {str(path)!r}: {type(exc).__name__}: {exc}"
         raise NetworkError(msg) from exc
-    if path.is_dir() and path.suffix.lower() != ".gdb":
-        shp = path / "edges.shp"
-        if not shp.exists():
-            msg = f"{str(path)!r} is a folder without edges.shp: pass the road-line file itself (or a .gdb)"
-            raise NetworkError(msg)
-        path = shp
-    if path.suffix.lower() in _LINE_SUFFIXES:
-        try:
-            gdf = read_vector(
-                path, layer=kw.pop("layer"), encoding=kw.pop("encoding"), geometry_type="line", what="road lines"
-            )
-        except InputError as exc:
-            raise NetworkError(str(exc)) from exc
-        return _from_lines(gdf, name=f"road lines {path.name!r}", **kw)
+    line_path = line_layer_path(path)
+    if line_path is not None:
+        gdf = read_line_layer(line_path, layer=kw.pop("layer"), encoding=kw.pop("encoding"))
+        return _from_lines(gdf, name=f"road lines {line_path.name!r}", **kw)
     msg = (
         f"unknown road-network format {path.name!r}: use .osm/.osm.bz2, .osm.pbf, .graphml, a CBEngine .txt, "
         "or a line layer (.gpkg, .geojson, .shp, .gdb)"
     )
     raise NetworkError(msg)
+
+
+def is_other_format(path: Path) -> bool:
+    """Whether ``path`` is a network file other than a line layer (OSM XML, .pbf, GraphML, CBEngine)."""
+    name = path.name.lower()
+    return name.endswith((".graphml", ".osm", ".osm.bz2", ".xml", ".osm.xml", ".pbf")) or _is_cbengine(path)
 
 
 def _read_pbf(path: Path, tm: TravelMode) -> nx.MultiDiGraph:
@@ -327,83 +345,6 @@ def _read_pbf(path: Path, tm: TravelMode) -> nx.MultiDiGraph:
     return G
 
 
-#: one-way values read as "one way along the line", "against the line" and "two-way" (missing = two-way)
-ONEWAY_FORWARD = ("yes", "true", "1", "t", "y", "ft", "是", "单向")
-ONEWAY_BACKWARD = ("-1", "tf", "reverse", "reversed")
-#: (OSM "reversible"/"alternating" roads change direction by time of day: two-way, as osmnx reads them)
-ONEWAY_TWO_WAY: tuple[str, ...] = ("no", "false", "0", "f", "n", "否", "双向", "both", "", "nan", "none", "<na>")
-ONEWAY_TWO_WAY += ("reversible", "alternating")
-
-
-def _truth(values: pd.Series, column: str = "oneway", name: str = "road lines") -> tuple[np.ndarray, np.ndarray]:
-    """Forward and backward one-way flags; a value that is none of the known ones is an error."""
-    s = values.astype(str).str.strip().str.lower().str.replace(r"\.0$", "", regex=True)
-    fwd = s.isin(ONEWAY_FORWARD).to_numpy()
-    back = s.isin(ONEWAY_BACKWARD).to_numpy()
-    unknown = ~(fwd | back | s.isin(ONEWAY_TWO_WAY).to_numpy())
-    if unknown.any():
-        bad = values[unknown]
-        counts = ", ".join(f"{v!r} ({n} rows)" for v, n in bad.astype(str).value_counts().head(5).items())
-        msg = (
-            f"{name}: the one-way column {column!r} holds values that say neither one-way nor two-way: {counts}. "
-            f"Use yes/1/FT (one-way along the line), -1/TF (against it) or no/0 (two-way), or name another "
-            f"column with oneway='<column>'"
-        )
-        raise InputError(msg)
-    return fwd, back
-
-
-def _drop_non_roads(gdf: gpd.GeoDataFrame, oneway: str | None, name: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Leave out rows that carry no road of their own; both are counted in the noding statistics.
-
-    A zero-length line (every vertex within 1 cm) is a single point: left out with an INFO log
-    line (no road is lost; left in, its self-loop could make the layer look directed or become a
-    one-node "largest component"). An exact duplicate of an earlier row (same vertices in the
-    same order, same one-way value) would count its road twice: left out with a
-    :class:`RoadLinesDroppedWarning` giving the rows and km. A line reversed is not a duplicate
-    (a directed layer has one row per travel direction).
-    """
-    length = gdf.geometry.length.to_numpy()
-    zero = length < 0.01
-    key = pd.DataFrame({"wkb": shapely.to_wkb(gdf.geometry.values, output_dimension=2)}, index=gdf.index)
-    if oneway is not None:
-        key["oneway"] = gdf[oneway].astype(str).to_numpy()
-    dup = key.duplicated(keep="first").to_numpy() & ~zero
-    stats = {"duplicate_lines_dropped": int(dup.sum()), "zero_length_lines_dropped": int(zero.sum())}
-    if zero.all():
-        msg = f"{name}: all {len(gdf):,} lines have zero length (each is a single point): there is no road to route on"
-        raise EmptyNetworkError(msg)
-    if zero.any():  # no road is lost: logged and counted, not warned about
-        log.info("%s: %d zero-length lines left out (rows %s)", name, int(zero.sum()), describe_ids(gdf.index[zero]))
-    if dup.any():
-        warnings.warn(
-            f"{name}: {int(dup.sum()):,} of {len(gdf):,} rows are exact duplicates of another row (same vertices "
-            f"in the same order; rows {describe_ids(gdf.index[dup])}) and were left out, so their "
-            f"{length[dup].sum() / 1000:.1f} km of road is not counted twice. "
-            "G.graph['healthcov']['noding']['duplicate_lines_dropped'] counts them; remove them from the layer to "
-            "silence this",
-            RoadLinesDroppedWarning,
-            stacklevel=4,
-        )
-    return gdf[~(dup | zero)], stats
-
-
-def _check_speeds(values: pd.Series, column: str, name: str) -> None:
-    """A speed column's values must be positive km/h (``60``, ``"60 km/h"``, ``"30 mph"``); empty cells
-    keep the class speed, anything else (0, negative, text) is an error naming the rows."""
-    present = values.notna() & (values.astype(str).str.strip() != "")
-    parsed = values[present].map(parse_maxspeed)
-    bad = parsed.index[parsed.isna()]
-    if len(bad):
-        shown = "; ".join(f"row {i}: {values.astype(object)[i]!r}" for i in bad[:5])
-        shown += f" … ({len(bad)} rows in all)" if len(bad) > 5 else ""
-        msg = (
-            f"{name}: the speed column {column!r} holds values that are not a positive speed in km/h ({shown}). "
-            "Fix them, leave them empty to use the road class's speed, or drop speed="
-        )
-        raise InputError(msg)
-
-
 def _from_lines(
     gdf: gpd.GeoDataFrame,
     *,
@@ -417,158 +358,42 @@ def _from_lines(
     length_column: str | None = None,
     name: str,
 ) -> nx.MultiDiGraph:
-    gdf, n_empty = _clean_lines(gdf, crs, name)
-    road_class, oneway = _line_columns(gdf, road_class, oneway, speed, length_column, name)
-    if oneway is not None:
-        _truth(gdf[oneway], oneway, name)  # refuses values that are neither one-way nor two-way
-    if speed is not None:
-        _check_speeds(gdf[speed], speed, name)
-    gdf, dropped = _drop_non_roads(gdf, oneway, name)
-    gdf, stats = _node(gdf, snap_tolerance_m, node_crossings, length_column, name)
-    stats["rows_without_geometry"] = n_empty
-    stats.update(dropped)
-    coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
-    first = np.searchsorted(idx, np.arange(len(gdf)), side="left")
-    last = np.searchsorted(idx, np.arange(len(gdf)), side="right") - 1
-    exact = np.vstack([coords[first], coords[last]])
-    ends = exact.round(2)  # 1 cm: endpoints that meet share a node
-    uniq, first_seen, inv = np.unique(ends, axis=0, return_index=True, return_inverse=True)
-    inv = inv.ravel()
-    uniq = exact[first_seen]  # nodes sit exactly on a line end, not on the rounded grid
-    u, v = inv[: len(gdf)], inv[len(gdf) :]
-    if directed is None:
-        directed = _rows_are_directed(u, v, name)
-    G = nx.MultiDiGraph(crs=gdf.crs.to_string())
-    for i, (x, y) in enumerate(uniq):
+    lay = line_layer(
+        gdf,
+        crs=crs,
+        road_class=road_class,
+        oneway=oneway,
+        speed=speed,
+        directed=directed,
+        snap_tolerance_m=snap_tolerance_m,
+        node_crossings=node_crossings,
+        length_column=length_column,
+        name=name,
+    )
+    G = nx.MultiDiGraph(crs=lay.gdf.crs.to_string())
+    for i, (x, y) in enumerate(lay.node_xy):
         G.add_node(i, x=float(x), y=float(y))
-    # straight two-point lines need no stored geometry (osmnx's convention: the edge runs
-    # straight from node to node); this halves the memory of big planning-bureau layers
-    geoms: np.ndarray = np.asarray(np.where((last - first) == 1, None, gdf.geometry.values))
-    _add_line_edges(G, gdf, u, v, geoms, road_class=road_class, oneway=oneway, speed=speed, directed=directed)
-    G.graph[NODING_KEY] = stats
+    _add_line_edges(G, lay)
+    G.graph[NODING_KEY] = lay.stats
     return G
 
 
-def _clean_lines(gdf: gpd.GeoDataFrame, crs: Any, name: str) -> tuple[gpd.GeoDataFrame, int]:
-    """Drop rows without geometry (counted), explode multi-lines, project to the local UTM zone."""
-    if len(gdf) == 0:
-        msg = f"{name} has no rows: the road layer is empty. Check the file, the layer= read or the filter applied"
-        raise EmptyNetworkError(msg)
-    empty = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
-    if empty.all():
-        msg = f"{name}: none of its {len(gdf)} rows has a geometry"
-        raise NetworkError(msg)
-    if empty.any():
-        log.info("%s: %d rows without geometry are left out", name, int(empty.sum()))
-    gdf = gdf[~empty].copy()
-    types = set(gdf.geom_type.unique())
-    if not types <= {"LineString", "MultiLineString"}:
-        msg = f"{name} must hold lines (LineString/MultiLineString); found {sorted(types)}"
-        raise NetworkError(msg)
-    coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
-    bad = np.unique(idx[~np.isfinite(coords).all(axis=1)])
-    if len(bad):
-        msg = f"{name}: rows {describe_ids(gdf.index[bad])} have NaN or infinite coordinates; fix or drop them"
-        raise InvalidGeometryError(msg)
-    if "MultiLineString" in types:
-        gdf = gdf.explode(index_parts=False).reset_index(drop=True)
-    gdf = ensure_crs(gdf, crs, name)
-    return gdf.to_crs(local_utm(gdf)), int(empty.sum())
-
-
-def _line_columns(
-    gdf: gpd.GeoDataFrame,
-    road_class: str | None,
-    oneway: str | None,
-    speed: str | None,
-    length_column: str | None,
-    name: str,
-) -> tuple[str, str | None]:
-    lower = {str(c).lower(): c for c in gdf.columns}
-    if road_class is None:
-        road_class = next((lower[c] for c in ROAD_CLASS_NAMES if c in lower), None)
-        if road_class is None:
-            msg = (
-                f"{name} has no road-class column (looked for {', '.join(ROAD_CLASS_NAMES)}); "
-                f"columns are {list(gdf.columns)}. Pass road_class='<column>'"
-            )
-            raise MissingColumnError(msg)
-    if oneway is None:
-        oneway = next((lower[c] for c in ONEWAY_NAMES if c in lower), None)
-    for arg, col in (
-        ("road_class", road_class),
-        ("oneway", oneway),
-        ("speed", speed),
-        ("length_column", length_column),
-    ):
-        if col is not None and col not in gdf.columns:
-            msg = f"{name}: {arg} column {col!r} not found; columns are {list(gdf.columns)}"
-            raise MissingColumnError(msg)
-    return road_class, oneway
-
-
-def _node(
-    gdf: gpd.GeoDataFrame, tol: float, node_crossings: bool | str, length_column: str | None, name: str
-) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Node the lines (see :mod:`healthcov.network.noding`); pieces keep their row's attributes."""
-    level, bridge, used = grade_separation(gdf)
-    try:
-        noded = node_lines(
-            gdf.geometry.values, snap_tolerance_m=tol, node_crossings=node_crossings, level=level, bridge=bridge
-        )
-    except ValueError as exc:
-        raise InputError(f"{name}: {exc}") from exc
-    stats = {**noded.stats, "grade_separation_columns": used}
-    parent_len = gdf.geometry.length.to_numpy()
-    out = gdf.iloc[noded.parent].reset_index(drop=True)
-    out = out.set_geometry(gpd.GeoSeries(noded.geometry, crs=gdf.crs, index=out.index), crs=gdf.crs)
-    if length_column is not None:  # a piece gets its share of its row's length
-        share = shapely.length(noded.geometry) / np.where(parent_len[noded.parent] > 0, parent_len[noded.parent], 1.0)
-        out[length_column] = pd.to_numeric(out[length_column], errors="coerce").to_numpy() * share
-    if stats["dangles_joined"] or stats["crossings_noded"]:
-        log.info(
-            "%s: noded: %d dangling ends joined (tolerance %g m), %d crossings joined, %d rows became %d",
-            name,
-            stats["dangles_joined"],
-            tol,
-            stats["crossings_noded"],
-            len(gdf),
-            len(out),
-        )
-    return out, stats
-
-
-def _rows_are_directed(u: np.ndarray, v: np.ndarray, name: str) -> bool:
-    loop = u == v  # a loop is its own reverse twin: it says nothing about the layer's convention
-    u, v = u[~loop], v[~loop]
-    if len(u) == 0:
-        return False
-    pairs = pd.MultiIndex.from_arrays([u, v])
-    rev = pd.MultiIndex.from_arrays([v, u])
-    share = float(rev.isin(pairs).mean())
-    log.info(
-        "%s: %.0f%% of rows have a reverse twin, so rows are taken as %s",
-        name,
-        share * 100,
-        "one travel direction each" if share >= 0.2 else "two-way roads",
+def _add_line_edges(G: nx.MultiDiGraph, lay: LineLayer) -> None:
+    """The rows of ``lay`` as edges: both directions of a two-way road unless the layer is directed."""
+    gdf, u, v, road_class, oneway, speed, directed = (
+        lay.gdf,
+        lay.u,
+        lay.v,
+        lay.road_class,
+        lay.oneway,
+        lay.speed,
+        lay.directed,
     )
-    return share >= 0.2
-
-
-def _add_line_edges(
-    G: nx.MultiDiGraph,
-    gdf: gpd.GeoDataFrame,
-    u: np.ndarray,
-    v: np.ndarray,
-    geoms: np.ndarray,
-    *,
-    road_class: str,
-    oneway: str | None,
-    speed: str | None,
-    directed: bool,
-) -> None:
+    # straight two-point lines need no stored geometry (osmnx's convention: the edge runs
+    # straight from node to node); this halves the memory of big planning-bureau layers
+    geoms: np.ndarray = np.asarray(np.where((lay.last - lay.first) == 1, None, gdf.geometry.values))
     n = len(gdf)
-    fwd, back = _truth(gdf[oneway], oneway) if oneway is not None else (np.zeros(n, bool), np.zeros(n, bool))
+    fwd, back = oneway_flags(gdf[oneway], oneway) if oneway is not None else (np.zeros(n, bool), np.zeros(n, bool))
     keep_cols = [c for c in gdf.columns if c != gdf.geometry.name]
     columns = [str(c) for c in keep_cols]
     records = zip(*(gdf[c].to_numpy(dtype=object) for c in keep_cols), strict=True) if keep_cols else iter(())
