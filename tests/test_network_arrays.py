@@ -459,7 +459,7 @@ def test_pbf(mode):
     assert_same(hc.datasets.helsinki_pbf(), mode=mode)
 
 
-def test_read_networks_arrays_reads_a_pbf_once_per_set_of_roads(monkeypatch):
+def test_read_networks_arrays_reads_a_pbf_once(monkeypatch):
     import healthcov.io.line_topology as lt
 
     seen = []
@@ -469,6 +469,6 @@ def test_read_networks_arrays_reads_a_pbf_once_per_set_of_roads(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         nets = hc.read_networks(p, modes=MODES, form="arrays")
-        assert seen == ["walk", "drive"]  # ambulance shares pyrosm's driving roads with drive
+        assert seen == ["walk"]  # one read of every highway way; each mode's preparation filters them
         monkeypatch.setattr(lt, "read_topology", real)
         _same_networks(nets, p)

@@ -409,6 +409,7 @@ def test_every_reader_records_the_mode(tmp_path, dalian_drive):
 def test_pbf_records_the_mode():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", hc.DisconnectedRoadsWarning)
+        warnings.simplefilter("ignore", hc.ClippedExtractWarning)
         G = hc.read_network(hc.datasets.path("helsinki_pbf"), mode="walk")
     assert G.graph["healthcov"]["mode"]["name"] == "walk"
 

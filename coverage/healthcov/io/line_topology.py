@@ -44,6 +44,7 @@ from ..network.modes import TravelMode, get_mode, parse_maxspeed
 from ..network.noding import DEFAULT_SNAP_TOLERANCE_M, grade_separation, node_lines, unique_inverse
 from ..network.raw import RawNetwork
 from ._common import ensure_crs, local_utm
+from .osm_topology import OSM_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -547,6 +548,12 @@ def read_topology(
         gdf = read_line_layer(path, layer=layer, encoding=encoding)
         raw = lines_topology(gdf, name=f"road lines {path.name!r}", release_input=True, **opts)
         return raw, label, (True if use_maxspeed is None else use_maxspeed) if has_speed else None
+    if isinstance(source, (str, Path)) and str(source).lower().endswith(OSM_SUFFIXES):
+        from ._common import existing_path
+        from .osm_topology import osm_raw
+
+        osm = existing_path(source, "road network")
+        return osm_raw(osm), str(osm), None  # pyosmium: the same topology as osmnx, in arrays
     from ..network.prepare import NODING_KEY
     from ..network.raw import raw_from_networkx
 

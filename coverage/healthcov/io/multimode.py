@@ -15,12 +15,11 @@ text, networkx graphs) and calls with a line-layer option other than its default
 :func:`read_network` once per mode (same results, no time saved).
 
 ``form="arrays"`` reads ANY source once (:func:`healthcov.io.line_topology.read_topology`: line
-layers straight to arrays, the rest parsed and converted), projects it once and prepares each
+layers straight to arrays, OSM XML and ``.osm.pbf`` with pyosmium, the rest parsed and converted),
+projects it once and prepares each
 mode from that one :class:`~healthcov.network.raw.RawNetwork` with
 :func:`~healthcov.network.build.prepare_arrays`, as ``read_network(..., form="arrays")`` does,
 so each mode's :class:`~healthcov.Network` equals ``read_network(source, mode=m, form="arrays")``.
-A ``.osm.pbf`` is read once per distinct set of roads (pyrosm's walking, cycling or driving
-network: walk, bike/ebike, drive/ambulance).
 """
 
 from __future__ import annotations
@@ -62,8 +61,6 @@ _OTHER_KW: dict[str, Any] = {
     "node_crossings": "auto",
     "encoding": None,
 }
-#: .pbf roads per mode (pyrosm's network types): modes sharing one are read together
-_PBF_ROADS = {"walk": "walking", "bike": "cycling", "ebike": "cycling", "drive": "driving", "ambulance": "driving"}
 
 
 def read_networks(
@@ -126,7 +123,7 @@ def read_networks(
 
 
 def _arrays_once(source: Any, wanted: dict[str, str | TravelMode], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """form="arrays": one read (per set of .pbf roads), one projection, prepare_arrays per mode."""
+    """form="arrays": one read, one projection, prepare_arrays per mode."""
     from ..network.build import prepare_arrays
     from .line_topology import read_topology
 
@@ -140,26 +137,18 @@ def _arrays_once(source: Any, wanted: dict[str, str | TravelMode], kwargs: dict[
         "recompute_length": kwargs.get("recompute_length", False),
     }
     tms = {name: get_mode(m, **mode_kw) for name, m in wanted.items()}  # bad options fail before the read
-    groups: dict[str, list[str]] = {}
-    for name in tms:
-        groups.setdefault(_PBF_ROADS.get(name, name) if _is_pbf(source) else "", []).append(name)
+    first = next(iter(tms.values()))
+    with warnings.catch_warnings(record=True) as caught:  # said again from read_networks' caller
+        warnings.simplefilter("always")
+        raw, label, flag = read_topology(source, mode=first, use_maxspeed=mode_kw.get("use_maxspeed"), **line_kw)
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=3)
+    raw = raw.project(kwargs.get("to_crs"))
     out: dict[str, Any] = {}
-    for names in groups.values():
-        first = tms[names[0]]
-        with warnings.catch_warnings(record=True) as caught:  # said again from read_networks' caller
-            warnings.simplefilter("always")
-            raw, label, flag = read_topology(source, mode=first, use_maxspeed=mode_kw.get("use_maxspeed"), **line_kw)
-        for w in caught:
-            warnings.warn(w.message, w.category, stacklevel=3)
-        raw = raw.project(kwargs.get("to_crs"))
-        for name in names:
-            tm = tms[name] if flag is None else get_mode(tms[name], use_maxspeed=flag)
-            out[name] = prepare_arrays(raw, tm, source=label, **prep_kw)
-    return {name: out[name] for name in tms}
-
-
-def _is_pbf(source: Any) -> bool:
-    return isinstance(source, (str, Path)) and str(source).lower().endswith(".pbf")
+    for name, tm in tms.items():
+        tm = tm if flag is None else get_mode(tm, use_maxspeed=flag)
+        out[name] = prepare_arrays(raw, tm, source=label, **prep_kw)
+    return out
 
 
 def _each_mode(source: Any, wanted: dict[str, str | TravelMode], kwargs: dict[str, Any]) -> dict[str, nx.MultiDiGraph]:

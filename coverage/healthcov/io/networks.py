@@ -9,7 +9,6 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pandas as pd
 import shapely
 
 from .._columns import LENGTH
@@ -51,7 +50,6 @@ __all__ = [
 
 #: what read_network can return: a networkx MultiDiGraph or healthcov's arrays-first Network
 FORMS = ("networkx", "arrays")
-_PYROSM_TYPES = {"walk": "walking", "bike": "cycling", "ebike": "cycling", "drive": "driving", "ambulance": "driving"}
 _OSMNX_TYPES = {"walk": "walk", "bike": "bike", "ebike": "bike", "drive": "drive", "ambulance": "drive"}
 
 
@@ -83,10 +81,12 @@ def read_network(
     Parameters
     ----------
     source
-        A path to ``.osm``/``.osm.bz2``/``.xml`` (OSM XML), ``.osm.pbf`` (read with pyrosm),
-        ``.graphml`` (osmnx), a CBEngine road-net ``.txt``, or a line layer (GeoPackage,
-        GeoJSON, Shapefile, a File Geodatabase ``.gdb`` folder, or a folder holding ``edges.shp``)
-        of roads with a road-class column, or a networkx graph such as one from osmnx.
+        A path to ``.osm``/``.osm.bz2``/``.xml`` (OSM XML: read with pyosmium in the arrays form,
+        osmnx's ``graph_from_xml`` in the networkx form — the same topology), ``.osm.pbf``
+        (pyosmium; only ways with a ``highway`` tag), ``.graphml`` (osmnx), a CBEngine road-net
+        ``.txt``, or a line layer (GeoPackage, GeoJSON, Shapefile, a File Geodatabase ``.gdb``
+        folder, or a folder holding ``edges.shp``) of roads with a road-class column, or a
+        networkx graph such as one from osmnx.
     mode
         ``"walk"``, ``"bike"``, ``"ebike"``, ``"drive"`` or ``"ambulance"``, or a
         :class:`~healthcov.TravelMode`. Decides speeds, which roads may be used and whether
@@ -314,35 +314,16 @@ def is_other_format(path: Path) -> bool:
 
 
 def _read_pbf(path: Path, tm: TravelMode) -> nx.MultiDiGraph:
-    import pyrosm
+    """A ``.osm.pbf`` as osmnx would read it as XML (pyosmium; the same topology as the arrays form).
 
-    osm = pyrosm.OSM(str(path))
-    nodes, edges = osm.get_network(network_type=_PYROSM_TYPES.get(tm.name, "all"), nodes=True)
-    if edges is None or len(edges) == 0:
-        msg = f"the .pbf file {path.name!r} has no roads for mode {tm.name!r}"
-        raise NetworkError(msg)
-    G = nx.MultiDiGraph(crs="epsg:4326")
-    for nid, x, y in zip(nodes["id"].to_numpy(), nodes["lon"].to_numpy(), nodes["lat"].to_numpy(), strict=True):
-        G.add_node(int(nid), x=float(x), y=float(y))
-    cols = [c for c in ("highway", "name", "maxspeed", "id") if c in edges.columns]
-    ow = edges["oneway"].astype(str).str.lower() if "oneway" in edges.columns else pd.Series("no", index=edges.index)
-    for (u, v, length, geom, o), attrs in zip(
-        zip(edges["u"], edges["v"], edges["length"], edges.geometry, ow, strict=True),
-        edges[cols].to_dict("records"),
-        strict=True,
-    ):
-        d = {k: val for k, val in attrs.items() if val is not None and val == val}
-        if "id" in d:
-            d["osmid"] = d.pop("id")
-        d[LENGTH] = float(length)
-        is_oneway = o in ("yes", "true", "1")
-        if o == "-1":
-            G.add_edge(int(v), int(u), geometry=shapely.reverse(geom), oneway=True, reversed=True, **d)
-            continue
-        G.add_edge(int(u), int(v), geometry=geom, oneway=is_oneway, reversed=False, **d)
-        if not is_oneway:
-            G.add_edge(int(v), int(u), geometry=shapely.reverse(geom), oneway=False, reversed=True, **d)
-    return G
+    Every highway way is kept and each mode's preparation removes the classes it may not use,
+    as for ``.osm`` files (pyrosm, used before, pre-filtered the ways per mode and kept ways
+    that reach beyond a clipped extract's edge).
+    """
+    from .osm_topology import osm_networkx
+
+    del tm  # the roads no longer depend on the mode: the mode's preparation filters them
+    return osm_networkx(path)  # type: ignore[no-any-return]
 
 
 def _from_lines(
