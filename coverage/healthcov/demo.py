@@ -16,6 +16,7 @@ import warnings
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -29,6 +30,7 @@ from .io.multimode import DEFAULT_MODES, read_networks
 from .io.networks import read_network
 from .io.population import spread_population
 from .isochrones import isochrones, network_area
+from .network.core import Network
 from .network.modes import get_mode
 from .network.snap import snap_points
 from .siting import SitePlan, suggest_sites
@@ -75,13 +77,13 @@ class IsochroneDemo:
     """What :func:`isochrone_demo` computed: the network, the facilities used, times and bands."""
 
     dataset: str
-    graph: nx.MultiDiGraph
+    graph: Network
     facilities: gpd.GeoDataFrame  # the ones inside the network's area, snapped
     n_available: int  # facilities in the dataset before keeping those inside the network's area
     travel_times: pd.DataFrame
     isochrones: gpd.GeoDataFrame
     shares: pd.DataFrame  # per band: minutes, area_km2, share of road nodes within it
-    graphs: dict[str, nx.MultiDiGraph] = field(default_factory=dict)  # every mode read along (Shanghai: 3)
+    graphs: dict[str, Network] = field(default_factory=dict)  # every mode read along (Shanghai: 3)
 
 
 def band_shares(tt: pd.DataFrame, iso: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -127,7 +129,7 @@ def isochrone_demo(
         graphs = _shanghai_graphs((*DEFAULT_MODES, mode))
         G = graphs[get_mode(mode).name]
     else:
-        G = read_network(datasets.helsinki_pbf(), mode=mode)
+        G = read_network(datasets.helsinki_pbf(), mode=mode, form="arrays")
         graphs = {get_mode(mode).name: G}
     fac_all = _demo_facilities(dataset)
     fac = fac_all.to_crs(G.graph["crs"])
@@ -151,23 +153,23 @@ def isochrone_demo(
 #: the central-Shanghai graphs the demo read and someone still holds (an IsochroneDemo, the
 #: caller), by (file, mode name): shanghai_demo reuses them instead of reading the .osm again;
 #: a graph nobody holds any more is forgotten
-_SHANGHAI_GRAPHS: weakref.WeakValueDictionary[tuple[str, str], nx.MultiDiGraph] = weakref.WeakValueDictionary()
+_SHANGHAI_GRAPHS: weakref.WeakValueDictionary[tuple[str, str], Network] = weakref.WeakValueDictionary()
 
 
-def _shanghai_graphs(modes: Sequence[str]) -> dict[str, nx.MultiDiGraph]:
+def _shanghai_graphs(modes: Sequence[str]) -> dict[str, Network]:
     """The central-Shanghai network for ``modes``: those still held are reused, the rest read in one go."""
     path = datasets.path("shanghai_network")
     names = list(dict.fromkeys(get_mode(m).name for m in modes))
     out = {m: g for m in names if (g := _SHANGHAI_GRAPHS.get((str(path), m))) is not None}
     missing = [m for m in names if m not in out]
     if missing:
-        out.update(read_networks(path, modes=missing))
+        out.update(read_networks(path, modes=missing, form="arrays"))
         for m in missing:
             _SHANGHAI_GRAPHS[(str(path), m)] = out[m]
     return {m: out[m] for m in names}
 
 
-def covered_areas(areas: gpd.GeoDataFrame, G: nx.MultiDiGraph, min_share: float = 0.4) -> gpd.GeoDataFrame:
+def covered_areas(areas: gpd.GeoDataFrame, G: Network | nx.MultiDiGraph, min_share: float = 0.4) -> gpd.GeoDataFrame:
     """The areas whose surface the network's area covers by more than ``min_share``."""
     a_m = areas.to_crs(G.graph["crs"])
     share = (a_m.intersection(network_area(G)).area / a_m.area).to_numpy()
@@ -180,7 +182,7 @@ def covered_areas(areas: gpd.GeoDataFrame, G: nx.MultiDiGraph, min_share: float 
 class ShanghaiDemo:
     """The inputs, the assessment and the suggested sites of :func:`shanghai_demo`."""
 
-    graphs: dict[str, nx.MultiDiGraph]
+    graphs: dict[str, Network]
     areas: gpd.GeoDataFrame
     population: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
@@ -193,7 +195,7 @@ class ShanghaiDemo:
 def shanghai_demo(
     profile: str = "zhejiang",
     *,
-    graphs: dict[str, nx.MultiDiGraph] | None = None,
+    graphs: dict[str, Any] | None = None,
     sites: int = 3,
     spacing_m: float = 500.0,
 ) -> ShanghaiDemo:

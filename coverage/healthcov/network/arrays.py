@@ -312,8 +312,9 @@ def _build(G: nx.MultiDiGraph, sig: tuple[int, int]) -> GraphArrays:
         pts[:, 0, 0], pts[:, 0, 1] = x[u[s]], y[u[s]]
         pts[:, 1, 0], pts[:, 1, 1] = x[v[s]], y[v[s]]
         geoms[s] = shapely.linestrings(pts)
-    # sort edges by tail node for locality
-    eorder = np.lexsort((v, u))
+    # sort edges by tail node for locality; parallel edges by length (to the mm), so the order does not
+    # depend on how the file or the graph listed them (both network forms give the same order)
+    eorder = np.lexsort((np.round(length, 3), v, u))
     u, v, key, length, tt, geoms = u[eorder], v[eorder], key[eorder], length[eorder], tt[eorder], geoms[eorder]
     twin = twins(u, v, length, n)
     return GraphArrays(

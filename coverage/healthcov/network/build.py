@@ -337,7 +337,7 @@ def _network(
     new_pos = np.full(raw.n, -1, dtype=np.int64)
     new_pos[nodes] = np.arange(len(nodes))
     u, v = new_pos[e.u], new_pos[e.v]
-    eorder = np.lexsort((v, u))
+    eorder = np.lexsort((np.round(lengths, 3), v, u))  # as graph_arrays: parallel edges by length (mm)
     u, v, lengths, kph = u[eorder], v[eorder], lengths[eorder], kph[eorder]
     e = e.take(eorder)
     coords, offsets = _edge_coords(raw, e.row, e.rev)
