@@ -364,8 +364,7 @@ def _buffer_polygon(arr: GraphArrays, edge: np.ndarray, s: np.ndarray, e: np.nda
     if len(edge) == 0:
         return shapely.Polygon()
     pieces = []
-    for ei, a, b in zip(edge, s, e, strict=True):
-        g = arr.geoms[ei]
+    for g, a, b in zip(arr.edge_geoms(edge), s, e, strict=True):
         if a <= 0.0 and b >= 1.0:
             pieces.append(g)
         elif b > a:

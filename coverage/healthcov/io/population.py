@@ -292,7 +292,7 @@ def _edge_samples(arr: Any, spacing_m: float) -> tuple[np.ndarray, np.ndarray, n
     edge = np.repeat(once, k)
     piece = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
     frac = (piece + 0.5) / np.repeat(k, k)
-    pts = shapely.line_interpolate_point(arr.geoms[edge], frac, normalized=True)
+    pts = shapely.line_interpolate_point(arr.edge_geoms(edge), frac, normalized=True)
     names = np.array([f"{arr.node_ids[arr.u[e]]}-{arr.node_ids[arr.v[e]]}" for e in once], dtype=object)
     how = f"along the roads in proportion to length (a point every ≤ {spacing_m:g} m)"
     return pts, np.repeat(length / k, k), np.repeat(names, k), how

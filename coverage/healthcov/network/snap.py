@@ -117,7 +117,7 @@ def snap_xy(arr: GraphArrays, x: np.ndarray, y: np.ndarray, max_snap_m: float, a
     d = np.empty(len(pts))
     edge[qi] = rep[ti]
     d[qi] = dist
-    geoms = arr.geoms[edge]
+    geoms = arr.edge_geoms(edge)
     frac = shapely.line_locate_point(geoms, pts, normalized=True)
     frac = np.nan_to_num(np.clip(frac, 0.0, 1.0))
     # a point within NODE_TOLERANCE_M of an end of its edge is at that node (floating-point
