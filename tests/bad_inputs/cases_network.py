@@ -711,4 +711,70 @@ FILES = [
     ),
 ]
 
-CASES = [*LINES, *GRAPHS, *FILES]
+
+def _ra(t: Path, name: str, content) -> object:
+    """The arrays form (pyosmium for OSM files) of a file read."""
+    return hc.read_network(write(t, name, content), form="arrays")
+
+
+_NODE = '<node id="{}" lat="30.2" lon="{}"/>'
+_OSM_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+_OSM_NODES = "".join(_NODE.format(i, 120.1 + i * 0.001) for i in (1, 2, 3))
+_WAY = '<way id="10">{}<tag k="{}" v="{}"/></way>'
+_REFS = '<nd ref="1"/><nd ref="2"/><nd ref="3"/>'
+
+#: the readers behind read_network(..., form="arrays"): pyosmium for OSM files
+ARRAYS_FILES = [
+    err(
+        "arrays-empty-osm", "a 0-byte .osm, arrays form", lambda t: _ra(t, "roads.osm", b""), hc.InputError, "roads.osm"
+    ),
+    err(
+        "arrays-corrupt-osm",
+        "an .osm that is not XML, arrays form",
+        lambda t: _ra(t, "roads.osm", "not xml"),
+        hc.InputError,
+        "roads.osm",
+    ),
+    err(
+        "arrays-truncated-osm",
+        "an .osm cut off in the middle of a way, arrays form",
+        lambda t: _ra(t, "roads.osm", _OSM_HEAD + _OSM_NODES + '<way id="10"><nd ref="1"/><nd re'),
+        hc.InputError,
+        "roads.osm",
+    ),
+    err(
+        "arrays-corrupt-pbf",
+        "a .osm.pbf of text, arrays form",
+        lambda t: _ra(t, "roads.osm.pbf", "hello"),
+        hc.InputError,
+        "roads.osm.pbf",
+    ),
+    err(
+        "arrays-osm-no-highways",
+        "an .osm whose only way is a building, arrays form",
+        lambda t: _ra(t, "roads.osm", _OSM_HEAD + _OSM_NODES + _WAY.format(_REFS, "building", "yes") + "</osm>"),
+        hc.EmptyInputError,
+        "highway",
+    ),
+    warn(
+        "arrays-osm-clipped",
+        "an .osm whose way uses a node the file lacks, arrays form",
+        lambda t: _ra(
+            t,
+            "roads.osm",
+            _OSM_HEAD + _OSM_NODES + _WAY.format(_REFS + '<nd ref="99"/>', "highway", "residential") + "</osm>",
+        ),
+        hc.ClippedExtractWarning,
+        "roads.osm",
+        "99",
+    ),
+    err(
+        "arrays-unknown-form",
+        "read_network(..., form='igraph')",
+        lambda t: hc.read_network(raw_line(3), form="igraph"),
+        hc.InputError,
+        "form=",
+    ),
+]
+
+CASES = [*LINES, *GRAPHS, *FILES, *ARRAYS_FILES]
