@@ -324,17 +324,14 @@ def _crossings(
     ``ends`` holds each line's two end coordinates. Pairs that already share an end are
     counted as meeting and not searched further (an overlay per pair is the costly step).
     """
-    i, j = _meeting_pairs(geoms, ends, trees.of(geoms))
-    if len(i) == 0:
-        return None, 0, 0
     key = point_keys(ends.reshape(-1, 2))[0].reshape(-1, 2)
-    ki, kj = key[i], key[j]
-    shared = (ki[:, :1] == kj).any(axis=1) | (ki[:, 1:] == kj).any(axis=1)
-    i, j = i[~shared], j[~shared]
+    i, j, n_shared = _meeting_pairs(geoms, ends, trees.of(geoms), key)
+    if len(i) == 0:
+        return None, n_shared, 0
     inter = shapely.intersection(geoms[i], geoms[j])
     parts, which = shapely.get_parts(inter, return_index=True)
     is_point = shapely.get_type_id(parts) == 0
-    meet_pairs = int(shared.sum()) + len(np.unique(which[is_point]))
+    meet_pairs = n_shared + len(np.unique(which[is_point]))
     parts, which = parts[is_point], which[is_point]
     a, b = i[which], j[which]
     ma, mb = shapely.line_locate_point(geoms[a], parts), shapely.line_locate_point(geoms[b], parts)
@@ -353,22 +350,30 @@ def _crossings(
     return np.vstack([rows_a, rows_b]), meet_pairs, separated
 
 
-def _meeting_pairs(geoms: np.ndarray, ends: np.ndarray, tree: shapely.STRtree) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs i < j of lines that intersect, in ``tree.query(geoms, predicate="intersects")`` order.
+def _meeting_pairs(
+    geoms: np.ndarray, ends: np.ndarray, tree: shapely.STRtree, key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Pairs i < j of lines that intersect without sharing an end (by ``key``), in
+    ``tree.query(geoms, predicate="intersects")`` order, and the number that share one.
 
     Queried a block of lines at a time (the result is grouped by query line, so the blocks
-    concatenate to the same order) to keep the candidate arrays of a province layer small.
+    concatenate to the same order), and the pairs sharing an end — nearly all of them in a
+    noded layer — are only counted, so a province layer's candidate arrays stay small.
     """
     found_i, found_j = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    n_shared = 0
     chunk = max(int(QUERY_CHUNK), 1)
     for start in range(0, len(geoms), chunk):
         i, j = tree.query(geoms[start : start + chunk])  # envelopes meet
         i = i + start
         keep = i < j
         i, j = _intersecting(geoms, ends, i[keep], j[keep])
-        found_i.append(i)
-        found_j.append(j)
-    return np.concatenate(found_i), np.concatenate(found_j)
+        ki, kj = key[i], key[j]
+        shared = (ki[:, :1] == kj).any(axis=1) | (ki[:, 1:] == kj).any(axis=1)
+        n_shared += int(shared.sum())
+        found_i.append(i[~shared])
+        found_j.append(j[~shared])
+    return np.concatenate(found_i), np.concatenate(found_j), n_shared
 
 
 def _intersecting(geoms: np.ndarray, ends: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
