@@ -462,11 +462,15 @@ def _warn_unused_types(fac: gpd.GeoDataFrame, profile: Profile) -> None:
 
 
 def _snap_facilities(fac: gpd.GeoDataFrame, graphs: Mapping[str, nx.MultiDiGraph], max_snap_m: float | None) -> None:
-    """``on_network_<mode>`` and ``snap_dist_m_<mode>`` per network (in place), reporting off-network ones once."""
-    for name, g in graphs.items():
+    """``on_network_<mode>`` and ``snap_dist_m_<mode>`` per network (in place), reporting off-network ones once.
+
+    The GCJ-02 check (are the points shifted off the roads?) runs on the first network only: the
+    networks of one run cover the same roads, and each check costs a nearest-road search.
+    """
+    for i, (name, g) in enumerate(graphs.items()):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            _, geom, s = snap_graph_points(g, fac, max_snap_m=max_snap_m, name="facilities", check_offset=True)
+            _, geom, s = snap_graph_points(g, fac, max_snap_m=max_snap_m, name="facilities", check_offset=i == 0)
             limit = float(g.graph[GRAPH_KEY]["mode"]["max_snap_m"] if max_snap_m is None else max_snap_m)
             if not s.on_network.all() and s.on_network.any():
                 report_off_network(geom.index, s, f"facilities (on the {name} network)", limit)
