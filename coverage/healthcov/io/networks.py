@@ -137,9 +137,9 @@ def read_network(
     form
         ``"networkx"`` (default): an osmnx-style ``MultiDiGraph``. ``"arrays"``: a
         :class:`~healthcov.Network`, healthcov's arrays-first form (no networkx graph is built
-        for the routable network; about a tenth of the memory). Line layers go straight to
-        arrays (:func:`healthcov.read_topology`: no networkx graph at all; at 100k nodes read and
-        prepared 2-5× faster than the networkx form); other sources are parsed as before, then converted. Both forms
+        for the routable network; several times less memory). Line layers go straight to arrays
+        (:func:`healthcov.read_topology`), OSM XML and ``.osm.pbf`` through pyosmium; GraphML,
+        CBEngine text and networkx graphs are parsed as before, then converted. Both forms
         give the same nodes, edges and travel times, and every healthcov function accepts either.
 
     Returns
