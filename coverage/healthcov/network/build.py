@@ -21,7 +21,7 @@ from .._columns import GRAPH_KEY
 from ..errors import EmptyInputError
 from .arrays import GraphArrays, hilbert_order, twins
 from .core import Network
-from .hygiene import check_lengths, warn_dropped, warn_unknown_classes
+from .hygiene import check_lengths, dropped_summary, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
 from .noding import unique_inverse
 from .raw import RawNetwork, raw_from_networkx
@@ -118,16 +118,7 @@ def fast_dropped_summary(
     u: np.ndarray, v: np.ndarray, length_m: np.ndarray, keep_node: np.ndarray, n_nodes: int
 ) -> dict[str, Any]:
     """:func:`healthcov.network.hygiene.dropped_summary` with :func:`fast_road_km` (same numbers)."""
-    kept_edge = keep_node[u] & keep_node[v]
-    total_km = fast_road_km(u, v, length_m)
-    kept_km = fast_road_km(u[kept_edge], v[kept_edge], length_m[kept_edge])
-    dropped_km = max(total_km - kept_km, 0.0)
-    return {
-        "road_km_before_scc": round(total_km, 3),
-        "dropped_km": round(dropped_km, 3),
-        "dropped_share": round(dropped_km / total_km, 5) if total_km > 0 else 0.0,
-        "dropped_nodes": int(n_nodes - int(keep_node.sum())),
-    }
+    return dropped_summary(u, v, length_m, keep_node, n_nodes, km=fast_road_km)
 
 
 def _hashable(values: np.ndarray) -> np.ndarray:
@@ -392,12 +383,9 @@ def network_from_graph(
     recompute_length: bool = False,
 ) -> Network:
     """:func:`prepare_arrays` of an unprepared networkx graph (what the readers parse today)."""
-    from .prepare import NODING_KEY
+    from .prepare import NODING_KEY, require_roads
 
-    if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
-        what = "nodes" if G.number_of_nodes() == 0 else "edges"
-        msg = f"the road network {source or ''} has no {what}".replace("  ", " ")
-        raise EmptyInputError(msg + ": check the file, the area, or the mode's road classes")
+    require_roads(G, source)
     raw = raw_from_networkx(G, length_column=length_column or "length")
     raw.noding = G.graph.get(NODING_KEY)
     return prepare_arrays(

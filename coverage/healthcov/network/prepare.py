@@ -18,11 +18,19 @@ from ..crs import parse_crs
 from ..errors import CRSError, EmptyInputError, NetworkError, describe_ids
 from .hygiene import check_lengths, dropped_summary, road_km, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
-from .raw import raise_bad_nodes
+from .raw import metric_target, raise_bad_nodes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["prepare_graph", "graph_info", "require_prepared", "is_network", "utm_crs_for", "NODING_KEY"]
+__all__ = [
+    "prepare_graph",
+    "graph_info",
+    "require_prepared",
+    "require_roads",
+    "is_network",
+    "utm_crs_for",
+    "NODING_KEY",
+]
 
 #: ``G.graph`` key under which line-layer readers leave their noding statistics for prepare_graph
 NODING_KEY = "healthcov_noding"
@@ -82,20 +90,10 @@ def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
     src = parse_crs(crs, "G.graph['crs']")
     xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
     ys = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
-    if to_crs is None:
-        if not src.is_geographic:
-            if src.axis_info and src.axis_info[0].unit_name not in ("metre", "meter"):
-                msg = f"the road graph's CRS {src.to_string()} is not in metres: pass to_crs= a metric CRS"
-                raise CRSError(msg)
-            G.graph["crs"] = src.to_string()
-            return G
-        lon, lat = float(np.median(xs)), float(np.median(ys))
-        dst = utm_crs_for(lon, lat)
-    else:
-        dst = parse_crs(to_crs, "to_crs")
-        if dst.is_geographic:
-            msg = f"to_crs={to_crs!r} is geographic (degrees): pass a metric CRS such as 'EPSG:32651'"
-            raise CRSError(msg)
+    dst = metric_target(src, to_crs, xs, ys)
+    if dst is src:  # already in metres
+        G.graph["crs"] = src.to_string()
+        return G
     if src == dst:
         return G
     tr = pyproj.Transformer.from_crs(src, dst, always_xy=True)
@@ -111,6 +109,15 @@ def _project(G: nx.MultiDiGraph, to_crs: Any = None) -> nx.MultiDiGraph:
             d["geometry"] = LineString(np.column_stack([gx, gy]))
     G.graph["crs"] = dst.to_string()
     return G
+
+
+def require_roads(G: nx.MultiDiGraph, source: str | None) -> None:
+    """A clear error for a road graph without nodes or edges (both network forms raise it)."""
+    if G.number_of_nodes() == 0 or not any(True for _ in G.edges()):
+        msg = f"the road network {source or ''} has no {'nodes' if G.number_of_nodes() == 0 else 'edges'}".replace(
+            "  ", " "
+        )
+        raise EmptyInputError(msg + ": check the file, the area, or the mode's road classes")
 
 
 def prepare_graph(
@@ -133,11 +140,7 @@ def prepare_graph(
     ``G.graph["healthcov"]`` (``unknown_classes_km``, ``dropped_km``, ``dropped_share``), as is
     the mode (``G.graph["healthcov"]["mode"]["name"]``).
     """
-    if G.number_of_nodes() == 0 or not any(True for _ in G.edges()):
-        msg = f"the road network {source or ''} has no {'nodes' if G.number_of_nodes() == 0 else 'edges'}".replace(
-            "  ", " "
-        )
-        raise EmptyInputError(msg + ": check the file, the area, or the mode's road classes")
+    require_roads(G, source)
     missing_xy = [n for n, d in G.nodes(data=True) if "x" not in d or "y" not in d]
     if missing_xy:
         msg = f"road graph nodes {describe_ids(missing_xy)} have no 'x'/'y' coordinates"

@@ -21,7 +21,7 @@ from .._columns import LENGTH
 from ..crs import parse_crs, utm_crs_for
 from ..errors import CRSError, NetworkError, describe_ids
 
-__all__ = ["RawNetwork", "raw_from_networkx", "raise_bad_nodes", "ONEWAY_TRUE"]
+__all__ = ["RawNetwork", "raw_from_networkx", "raise_bad_nodes", "metric_target", "ONEWAY_TRUE"]
 
 #: ``oneway`` attribute values read as one-way (osmnx keeps booleans; GraphML gives text)
 ONEWAY_TRUE = ("true", "yes", "1", "-1")
@@ -80,18 +80,7 @@ class RawNetwork:
         One pyproj call transforms the nodes and one all the vertices (osmnx projects edge by edge).
         """
         src = parse_crs(self.crs, "G.graph['crs']")
-        if to_crs is None:
-            if not src.is_geographic:
-                if src.axis_info and src.axis_info[0].unit_name not in ("metre", "meter"):
-                    msg = f"the road graph's CRS {src.to_string()} is not in metres: pass to_crs= a metric CRS"
-                    raise CRSError(msg)
-                return replace(self, crs=src.to_string())
-            dst = utm_crs_for(float(np.median(self.x)), float(np.median(self.y)))
-        else:
-            dst = parse_crs(to_crs, "to_crs")
-            if dst.is_geographic:
-                msg = f"to_crs={to_crs!r} is geographic (degrees): pass a metric CRS such as 'EPSG:32651'"
-                raise CRSError(msg)
+        dst = metric_target(src, to_crs, self.x, self.y)
         if src == dst:
             return replace(self, crs=dst.to_string())
         tr = pyproj.Transformer.from_crs(src, dst, always_xy=True)
@@ -106,6 +95,23 @@ class RawNetwork:
             crs=dst.to_string(),
             lonlat=lonlat,
         )
+
+
+def metric_target(src: pyproj.CRS, to_crs: Any, x: np.ndarray, y: np.ndarray) -> pyproj.CRS:
+    """The metric CRS a network in ``src`` goes to: ``to_crs``; else ``src`` itself when it is in
+    metres, or the UTM zone of the median node (``x``, ``y`` in ``src``) when it is geographic."""
+    if to_crs is None:
+        if not src.is_geographic:
+            if src.axis_info and src.axis_info[0].unit_name not in ("metre", "meter"):
+                msg = f"the road graph's CRS {src.to_string()} is not in metres: pass to_crs= a metric CRS"
+                raise CRSError(msg)
+            return src
+        return utm_crs_for(float(np.median(x)), float(np.median(y)))
+    dst = parse_crs(to_crs, "to_crs")
+    if dst.is_geographic:
+        msg = f"to_crs={to_crs!r} is geographic (degrees): pass a metric CRS such as 'EPSG:32651'"
+        raise CRSError(msg)
+    return dst
 
 
 def _node_xy(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]:
