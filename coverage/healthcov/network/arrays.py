@@ -26,9 +26,25 @@ import shapely
 from .._columns import GRAPH_KEY, LENGTH, TRAVEL_TIME
 from .prepare import require_prepared
 
-__all__ = ["GraphArrays", "graph_arrays", "clear_cache", "hilbert_order", "twins"]
+__all__ = ["GraphArrays", "graph_arrays", "clear_cache", "hilbert_order", "twins", "vertex_ranges"]
 
 WEIGHTS = (TRAVEL_TIME, LENGTH)
+
+
+def vertex_ranges(
+    offsets: np.ndarray, edges: np.ndarray, reverse: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the vertices of ``edges`` sit in a vertex array with ``offsets``, edge after edge (each
+    edge's run backwards where ``reverse``), and the offsets of the gathered runs."""
+    lo, hi = offsets[edges], offsets[edges + 1]
+    counts = hi - lo
+    new = np.zeros(len(edges) + 1, dtype=np.int64)
+    np.cumsum(counts, out=new[1:])
+    local = np.arange(int(new[-1])) - np.repeat(new[:-1], counts)
+    take = np.repeat(lo, counts) + local
+    if reverse is not None:
+        take = np.where(np.repeat(reverse, counts), np.repeat(hi - 1, counts) - local, take)
+    return take, new
 
 
 def hilbert_order(x: np.ndarray, y: np.ndarray, bits: int = 16) -> np.ndarray:
@@ -117,13 +133,48 @@ class GraphArrays:
 
     def _make_geoms(self, edge: np.ndarray) -> np.ndarray:
         assert self.coords is not None and self.offsets is not None
-        lo, hi = self.offsets[edge], self.offsets[edge + 1]
-        counts = hi - lo
-        idx = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+        take, offsets = vertex_ranges(self.offsets, edge)
         out = np.empty(len(edge), dtype=object)
         if len(edge):
-            out[:] = shapely.linestrings(self.coords[idx], indices=np.repeat(np.arange(len(edge)), counts))
+            out[:] = shapely.linestrings(self.coords[take], indices=np.repeat(np.arange(len(edge)), np.diff(offsets)))
         return out
+
+    @classmethod
+    def of_edges(
+        cls,
+        node_ids: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        u: np.ndarray,
+        v: np.ndarray,
+        length: np.ndarray,
+        travel_time: np.ndarray,
+        coords: np.ndarray,
+        offsets: np.ndarray,
+        *,
+        crs: Any,
+        key: np.ndarray | None = None,
+    ) -> GraphArrays:
+        """Arrays of a network already in internal order (a :class:`~healthcov.Network`'s): nodes as
+        given, edges sorted by tail node, vertices as ``coords`` + ``offsets``; twins found here."""
+        return cls(
+            node_ids=node_ids,
+            node_index=pd.Index(node_ids),
+            x=x,
+            y=y,
+            u=u,
+            v=v,
+            key=np.zeros(len(u), dtype=np.int64) if key is None else key,
+            length=length,
+            travel_time=travel_time,
+            twin=twins(u, v, length, len(node_ids)),
+            geom_store=None,
+            crs=crs,
+            signature=(len(node_ids), len(u)),
+            g_order=np.arange(len(node_ids)),
+            coords=coords,
+            offsets=offsets,
+        )
 
     def weight(self, name: str) -> np.ndarray:
         return self.travel_time if name == TRAVEL_TIME else self.length

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .._columns import GRAPH_KEY
 from ..errors import EmptyInputError
-from .arrays import GraphArrays, hilbert_order, twins
+from .arrays import GraphArrays, hilbert_order, vertex_ranges
 from .core import Network
 from .hygiene import check_lengths, dropped_summary, warn_dropped, warn_unknown_classes
 from .modes import TravelMode, clean_class, known_classes
@@ -257,13 +257,7 @@ def _unknown(raw: RawNetwork, e: Edges, length: np.ndarray, mode: TravelMode) ->
 
 def _edge_coords(raw: RawNetwork, row: np.ndarray, rev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vertices of each edge (reversed where the edge runs against its row), gathered in one pass."""
-    lo, hi = raw.offsets[row], raw.offsets[row + 1]
-    counts = hi - lo
-    offsets = np.zeros(len(row) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    local = np.arange(int(offsets[-1])) - np.repeat(offsets[:-1], counts)
-    start = np.repeat(lo, counts)
-    take = np.where(np.repeat(rev, counts), np.repeat(hi - 1, counts) - local, start + local)
+    take, offsets = vertex_ranges(raw.offsets, row, rev)
     return raw.coords[take], offsets
 
 
@@ -339,24 +333,7 @@ def _network(
     info["nodes"] = len(nodes)
     info["edges"] = len(u)
     info["length_km"] = float(lengths.sum() / 1000.0)
-    arr = GraphArrays(
-        node_ids=node_ids,
-        node_index=pd.Index(node_ids),
-        x=raw.x[nodes],
-        y=raw.y[nodes],
-        u=u,
-        v=v,
-        key=np.zeros(len(u), dtype=np.int64),
-        length=lengths,
-        travel_time=tt,
-        twin=twins(u, v, lengths, len(nodes)),
-        geom_store=None,
-        crs=raw.crs,
-        signature=(len(nodes), len(u)),
-        g_order=np.arange(len(nodes)),
-        coords=coords,
-        offsets=offsets,
-    )
+    arr = GraphArrays.of_edges(node_ids, raw.x[nodes], raw.y[nodes], u, v, lengths, tt, coords, offsets, crs=raw.crs)
     edge_data = {
         "highway": raw.highway[e.row],
         "speed_kph": kph,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._columns import GRAPH_KEY, LENGTH, SPEED_KPH, TRAVEL_TIME
-from .arrays import GraphArrays, twins
+from .arrays import GraphArrays, vertex_ranges
 
 __all__ = ["Network"]
 
@@ -108,29 +108,19 @@ class Network:
         pos[nodes] = np.arange(len(nodes))
         u, v = pos[a.u[edges]], pos[a.v[edges]]
         coords, offsets = a.flat_coords()[:2]
-        lo, hi = offsets[edges], offsets[edges + 1]
-        counts = hi - lo
-        new_off = np.zeros(len(edges) + 1, dtype=np.int64)
-        np.cumsum(counts, out=new_off[1:])
-        take = np.repeat(lo - new_off[:-1], counts) + np.arange(int(new_off[-1]))
-        node_ids = a.node_ids[nodes]
-        sub = GraphArrays(
-            node_ids=node_ids,
-            node_index=pd.Index(node_ids),
-            x=a.x[nodes],
-            y=a.y[nodes],
-            u=u,
-            v=v,
-            key=a.key[edges],
-            length=a.length[edges],
-            travel_time=a.travel_time[edges],
-            twin=twins(u, v, a.length[edges], len(nodes)),
-            geom_store=None,
+        take, new_off = vertex_ranges(offsets, edges)
+        sub = GraphArrays.of_edges(
+            a.node_ids[nodes],
+            a.x[nodes],
+            a.y[nodes],
+            u,
+            v,
+            a.length[edges],
+            a.travel_time[edges],
+            coords[take],
+            new_off,
             crs=a.crs,
-            signature=(len(nodes), len(edges)),
-            g_order=np.arange(len(nodes)),
-            coords=coords[take],
-            offsets=new_off,
+            key=a.key[edges],
         )
         info = dict(self.graph[GRAPH_KEY])
         info.update(nodes=len(nodes), edges=len(edges), nodes_in_file=a.n, dropped_node_ids=[])

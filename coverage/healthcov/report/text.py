@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..standards.reading_words import READING_NOTES, READING_REQ
+from ..standards.rowfacts import RESOURCE_ZH
 
 __all__ = [
     "VERDICT_COLOURS",
@@ -95,16 +96,8 @@ PLAN_SHORT = {
     "beilun": ("北仑区规划", "Beilun plan"),
     "jiaxing": ("嘉兴市规划", "Jiaxing plan"),
 }
-RESOURCES_ZH = {
-    "beds": "床位数",
-    "rehab_beds": "康复床位数",
-    "psych_beds": "精神科床位数",
-    "infectious_beds": "传染病床位数",
-    "doctors": "医师数",
-    "nurses": "护士数",
-    "psychiatrists": "精神科医师数",
-    "ambulances": "救护车数",
-}
+#: resources in the plans' words (the standards' table; "count" is left as it is)
+RESOURCES_ZH = {k: v for k, v in RESOURCE_ZH.items() if k != "count"}
 
 
 def norm_lang(lang: str) -> str:
